@@ -1,0 +1,129 @@
+"""The `zhengce` command line (`../shared/CONTRACT.md`)."""
+
+from __future__ import annotations
+
+import json
+import logging
+import sys
+from pathlib import Path
+
+import click
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+from rich.table import Table
+
+from pipeline.document import PolicyDocument
+from pipeline.errors import InputError
+from pipeline.ingest import ManifestRecord, Task, discover, run_batch
+from pipeline.run import Pipeline
+
+_err = Console(stderr=True)
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(package_name="zhengce")
+def main() -> None:
+    """Chinese policy documents into structured, verifiable policy terms."""
+    logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
+
+
+@main.command()
+@click.argument("paths", nargs=-1, required=True, type=click.Path(exists=True, path_type=Path))
+@click.option("-o", "--output", "out_dir", type=click.Path(file_okay=False, path_type=Path), help="Output folder.")
+@click.option("-j", "--jobs", default=1, show_default=True, type=click.IntRange(1, 64), help="Worker processes.")
+@click.option("--force", is_flag=True, help="Process inputs again even when their output is up to date.")
+@click.option("-v", "--verbose", is_flag=True, help="Show tracebacks of internal errors.")
+def ingest(paths: tuple[Path, ...], out_dir: Path | None, jobs: int, force: bool, verbose: bool) -> None:
+    """Extract policy terms from files and folders (.pdf .docx .txt, images later) into JSON.
+
+    One file and no -o: the document JSON on stdout. With -o: OUTDIR/<input name>.json per input
+    and OUTDIR/manifest.jsonl. Exit 0 when every input succeeded, 1 when any failed.
+    """
+    if out_dir is None:
+        if len(paths) != 1 or paths[0].is_dir():
+            raise click.UsageError("several inputs or a folder need -o OUTDIR")
+        try:
+            doc = Pipeline().process_path(paths[0])
+        except InputError as exc:
+            _err.print(f"[red]error:[/red] {exc}", highlight=False)
+            sys.exit(1)
+        click.echo(doc.model_dump_json(indent=2))
+        return
+
+    found = discover(list(paths), out_dir)
+    tasks = [Task(file, out_dir / f"{rel}.json") for file, rel in found]
+    failed = 0
+
+    def report(record: ManifestRecord) -> None:
+        nonlocal failed
+        if record.status != "ok":
+            failed += 1
+            _err.print(f"[red]error:[/red] {record.error}", highlight=False)
+
+    if sys.stderr.isatty():
+        columns = (TextColumn("ingest"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn())
+        with Progress(*columns, console=_err, transient=True) as progress:
+            bar = progress.add_task("ingest", total=len(tasks))
+
+            def advance(record: ManifestRecord) -> None:
+                report(record)
+                progress.advance(bar)
+
+            run_batch(tasks, out_dir, jobs=jobs, force=force, verbose=verbose, on_done=advance)
+    else:
+        run_batch(tasks, out_dir, jobs=jobs, force=force, verbose=verbose, on_done=report)
+    _err.print(f"{len(tasks) - failed} of {len(tasks)} inputs ok; manifest: {out_dir / 'manifest.jsonl'}")
+    sys.exit(1 if failed else 0)
+
+
+@main.command()
+@click.argument("results", nargs=-1, required=True, type=click.Path(exists=True, dir_okay=False, path_type=Path))
+def show(results: tuple[Path, ...]) -> None:
+    """Print the measures of ingested documents as a table."""
+    console = Console()
+    for path in results:
+        try:
+            doc = PolicyDocument.model_validate(json.loads(path.read_text(encoding="utf-8")))
+        except (ValueError, OSError) as exc:
+            _err.print(f"[red]error:[/red] {path}: not a zhengce document ({exc})", highlight=False)
+            sys.exit(1)
+        console.print(measures_table(doc))
+
+
+def _money(value: float | None) -> str:
+    if value is None:
+        return ""
+    if value >= 1e8 and value % 1e6 == 0:
+        return f"{value / 1e8:g}亿元"
+    if value >= 1e4 and value % 100 == 0:
+        return f"{value / 1e4:g}万元"
+    return f"{value:g}元"
+
+
+def measures_table(doc: PolicyDocument) -> Table:
+    """A readable table of a document's measures: one row per benefit."""
+    title = doc.metadata.title or doc.source.name
+    table = Table(title=f"{title} — {len(doc.measures)} measures", show_lines=True)
+    for column in ("#", "measure", "conditions", "benefit", "rate × base", "amount", "cap"):
+        table.add_column(column, overflow="fold")
+    for m in doc.measures:
+        conditions = "\n".join(
+            f"{c.metric} {c.op} {c.value:g}{c.unit or ''}" if c.metric and c.value is not None else c.text
+            for c in m.conditions
+        )
+        for i, b in enumerate(m.benefits):
+            kind = (b.kind or "") + (" 一次性" if b.one_time else "")
+            if b.duration_years:
+                kind += f" {b.duration_years:g}年"
+            rate = f"{b.rate:.4g} × {b.base or '?'}" if b.rate is not None else ""
+            amount = _money(b.amount)
+            if b.unit_amount is not None:
+                amount = f"{_money(b.unit_amount)}/{b.unit or '?'}"
+            if b.amount_min is not None:
+                amount = f"{_money(b.amount_min)} 起"
+            cap = _money(b.cap) + (f" /{b.cap_per}" if b.cap_per else "")
+            if b.condition_text:
+                kind += f"\n(若{b.condition_text})"
+            table.add_row(m.id if i == 0 else "", m.title or "" if i == 0 else "", conditions if i == 0 else "",
+                          kind, rate, amount, cap)
+    return table

@@ -1,0 +1,226 @@
+"""Assembly: entities and relations into measures, values read through the normalisers.
+
+Whatever found the entities (the pattern extractor or the model), a measure is built the same way:
+each benefit is an anchor (its kind word, or its value when no kind is written) with the values it
+points to; a clause's benefits form one measure; conditions every benefit requires belong to the
+measure, a condition only some benefits require belongs to those benefits; tiers (values that each
+require their own threshold) become one measure per tier.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import defaultdict
+
+from pipeline.document import Benefit, Condition, Entity, Measure, PolicyDocument, Relation
+from pipeline.extract.segment import ENUMERATION, Clause, segment
+from pipeline.labels import EntityLabel as L
+from pipeline.labels import RelationLabel as R
+from pipeline.normalize.numbers import NumericMatch, comparison_op, parse_percent, scan_numbers
+
+_VALUE_RELATIONS = {R.HAS_RATE, R.HAS_CAP, R.HAS_AMOUNT, R.HAS_UNIT_AMOUNT, R.HAS_DURATION}
+_VALUE_LABELS = {L.RATE, L.CAP, L.AMOUNT, L.UNIT_AMOUNT, L.DURATION}
+_SLOT = {L.RATE: "rate", L.CAP: "cap", L.AMOUNT: "amount", L.UNIT_AMOUNT: "unit_amount", L.DURATION: "duration"}
+_PARENTHETICAL = re.compile(r"[（(][^）)]*[)）]")
+_TITLE_MAX = 30
+
+
+class _Graph:
+    def __init__(self, doc: PolicyDocument) -> None:
+        self.entities = {e.id: e for e in doc.entities}
+        self.out: dict[str, list[Relation]] = defaultdict(list)
+        self.into: dict[str, list[Relation]] = defaultdict(list)
+        for r in doc.relations:
+            self.out[r.head].append(r)
+            self.into[r.tail].append(r)
+
+    def tails(self, eid: str, *labels: R) -> list[Entity]:
+        return [self.entities[r.tail] for r in self.out[eid] if r.label in labels]
+
+    def heads(self, eid: str, *labels: R) -> list[Entity]:
+        return [self.entities[r.head] for r in self.into[eid] if r.label in labels]
+
+
+def _number(text: str) -> tuple[NumericMatch | None, str | None]:
+    """The number in an entity's text and the comparison around it."""
+    nums = [n for n in scan_numbers(text) if n.kind != "date"]
+    if not nums:
+        return None, None
+    n = nums[0]
+    cmp = comparison_op(text[: n.start], text[n.end :])
+    return n, cmp[0] if cmp else None
+
+
+def _value_unit(n: NumericMatch) -> str | None:
+    return n.unit if n.kind in ("quantity", "money") else None
+
+
+def _threshold_condition(graph: _Graph, threshold: Entity, inherited_op: str | None = None) -> Condition | None:
+    n, op = _number(threshold.text)
+    if n is None:
+        return None
+    metrics = graph.heads(threshold.id, R.HAS_THRESHOLD)
+    if op is None and metrics:
+        siblings = graph.tails(metrics[0].id, R.HAS_THRESHOLD)
+        op = next((o for o in (_number(t.text)[1] for t in siblings) if o), inherited_op)
+    metric = metrics[0] if metrics else None
+    start = min(threshold.start, metric.start) if metric else threshold.start
+    return Condition(
+        text=(metric.text if metric else "") + threshold.text if metric else threshold.text,
+        metric=_PARENTHETICAL.sub("", metric.text) if metric else None,
+        op=op,  # type: ignore[arg-type]
+        value=n.value,
+        unit=_value_unit(n),
+        start=start,
+        end=threshold.end,
+    )
+
+
+def _conditions(graph: _Graph, ids: list[str], tier_ids: set[str]) -> list[Condition]:
+    out: list[Condition] = []
+    for eid in ids:
+        e = graph.entities[eid]
+        if e.label == L.METRIC:
+            for t in graph.tails(eid, R.HAS_THRESHOLD):
+                if t.id not in tier_ids:
+                    c = _threshold_condition(graph, t)
+                    out += [c] if c else []
+        elif e.label == L.THRESHOLD:
+            c = _threshold_condition(graph, e)
+            out += [c] if c else []
+        elif e.label == L.CONDITION:
+            out.append(Condition(text=e.text, start=e.start, end=e.end))
+    return out
+
+
+def _benefit(graph: _Graph, anchor: Entity, values: dict[str, Entity], doc_text: str) -> Benefit:
+    ents = [anchor, *values.values()]
+    start, end = min(e.start for e in ents), max(e.end for e in ents)
+    b = Benefit(kind=anchor.text if anchor.label == L.BENEFIT_KIND else None, start=start, end=end)
+    if rate := values.get("rate"):
+        b.rate = parse_percent(rate.text)
+        base = graph.tails(rate.id, R.HAS_BASE)
+        b.base = base[0].text if base else None
+    if cap := values.get("cap"):
+        n, _ = _number(cap.text)
+        b.cap = n.value if n else None
+        per = graph.tails(cap.id, R.CAP_PER)
+        b.cap_per = per[0].text if per else None
+    if amount := values.get("amount"):
+        n, _ = _number(amount.text)
+        if n is not None and n.low is not None:
+            b.amount_min, b.cap = n.low, b.cap if b.cap is not None else n.value
+        elif n is not None:
+            b.amount = n.value
+    if unit_amount := values.get("unit_amount"):
+        n, _ = _number(unit_amount.text)
+        b.unit_amount = n.value if n else None
+        units = graph.tails(unit_amount.id, R.PER_UNIT)
+        b.unit = (n.per if n and n.per else None) or ("·".join(u.text for u in units) or None)
+    if duration := values.get("duration"):
+        n, _ = _number(duration.text)
+        if n is not None:
+            b.duration_years = n.value / 12 if n.unit in ("月", "个月") else n.value
+    # 一次性 is written just before the award or between it and its kind word.
+    b.one_time = "一次性" in doc_text[max(0, start - 6) : end]
+    return b
+
+
+def _anchors(graph: _Graph, clause: Clause) -> list[Entity]:
+    found = []
+    for e in graph.entities.values():
+        if not clause.start <= e.start < clause.end:
+            continue
+        is_kind_anchor = e.label == L.BENEFIT_KIND and any(r.label in _VALUE_RELATIONS for r in graph.out[e.id])
+        is_bare_value = e.label in _VALUE_LABELS and not graph.heads(e.id, *_VALUE_RELATIONS)
+        if is_kind_anchor or is_bare_value:
+            found.append(e)
+    return sorted(found, key=lambda e: e.start)
+
+
+def _tiers(graph: _Graph, anchor: Entity) -> list[tuple[dict[str, Entity], list[str]]]:
+    """The anchor's values, split into tiers where a slot holds several values; each with its own conditions."""
+    by_slot: dict[str, list[Entity]] = defaultdict(list)
+    members = [anchor] if anchor.label in _VALUE_LABELS else []
+    members += [graph.entities[r.tail] for r in graph.out[anchor.id] if r.label in _VALUE_RELATIONS]
+    for e in sorted(members, key=lambda e: e.start):
+        by_slot[_SLOT[L(e.label)]].append(e)
+    count = max((len(v) for v in by_slot.values()), default=0)
+    tiers = []
+    for i in range(count):
+        values = {slot: es[i] if len(es) == count else es[0] for slot, es in by_slot.items()}
+        own = [r.tail for e in values.values() for r in graph.out[e.id] if r.label == R.REQUIRES]
+        tiers.append((values, own))
+    return tiers
+
+
+def _title(clause: Clause, use_heading: bool) -> str | None:
+    if use_heading and clause.heading:
+        return clause.heading
+    lead = re.split(r"[，,：:；;。]", ENUMERATION.sub("", clause.text, count=1), maxsplit=1)[0]
+    lead = re.sub(r"^(?:对于|对)", "", lead).strip()
+    return lead[:_TITLE_MAX] or clause.heading
+
+
+def assemble(doc: PolicyDocument) -> list[Measure]:
+    """Build the measures of a document from its entities and relations."""
+    graph = _Graph(doc)
+    measures: list[Measure] = []
+    used_heading: str | None = None
+    for clause in segment(doc.text):
+        if clause.is_heading:
+            continue
+        drafts: list[tuple[Benefit, list[str], set[str]]] = []  # benefit, required ids, tier ids
+        for anchor in _anchors(graph, clause):
+            required = [r.tail for r in graph.out[anchor.id] if r.label == R.REQUIRES]
+            for values, own in _tiers(graph, anchor):
+                drafts.append((_benefit(graph, anchor, values, doc.text), required + own, set(own)))
+        if not drafts:
+            continue
+        beneficiaries: list[str] = []
+        for anchor in _anchors(graph, clause):
+            beneficiaries += [e.text for e in graph.tails(anchor.id, R.FOR)]
+        beneficiaries = list(dict.fromkeys(beneficiaries))
+        tiered = any(tier_ids for _, _, tier_ids in drafts)
+        groups = [[d] for d in drafts] if tiered else [drafts]
+        title = _title(clause, use_heading=clause.heading is not None and clause.heading != used_heading)
+        used_heading = clause.heading
+        for group in groups:
+            common = set.intersection(*(set(req) for _, req, _ in group))
+            ordered_common = [i for i in group[0][1] if i in common]
+            tier_ids = set().union(*(t for _, _, t in group))
+            all_tier_ids = set().union(*(t for _, _, t in drafts))
+            conditions = _conditions(graph, ordered_common, all_tier_ids - tier_ids)
+            for benefit, required, _ in group:
+                extra = [graph.entities[i] for i in required if i not in common]
+                texts = [e.text for e in extra if e.label == L.CONDITION]
+                benefit.condition_text = "；".join(texts) or None
+            measures.append(
+                Measure(
+                    id=f"m{len(measures) + 1}",
+                    title=title,
+                    text=clause.text,
+                    start=clause.start,
+                    end=clause.end,
+                    beneficiaries=beneficiaries,
+                    conditions=conditions,
+                    benefits=[b for b, _, _ in group],
+                    confidence=_confidence(graph, clause),
+                )
+            )
+    return measures
+
+
+def _confidence(graph: _Graph, clause: Clause) -> float:
+    scores = [e.score for e in graph.entities.values() if clause.start <= e.start < clause.end]
+    return min(scores, default=1.0)
+
+
+class Assembler:
+    """Pipeline stage: writes `measures` from `entities` and `relations`."""
+
+    name = "assemble"
+
+    def __call__(self, doc: PolicyDocument) -> PolicyDocument:
+        doc.measures = assemble(doc)
+        return doc

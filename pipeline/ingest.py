@@ -1,0 +1,165 @@
+"""Batch ingest: many files into one output folder, with a manifest, resumable, in worker processes.
+
+Each input becomes `OUTDIR/<relative path>.json`, written atomically (a temporary file renamed into
+place), so an interrupted run leaves only complete outputs. `manifest.jsonl` gets one line per input
+as it finishes. A rerun skips inputs whose output already holds the same sha256, unless `force`.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import tempfile
+import time
+import traceback
+from collections.abc import Callable, Iterator
+from concurrent.futures import ProcessPoolExecutor, as_completed
+from dataclasses import dataclass
+from pathlib import Path
+
+from pydantic import BaseModel
+
+from pipeline.errors import InputError
+from pipeline.readers import SUPPORTED_SUFFIXES
+from pipeline.run import Pipeline, sha256_file
+
+_log = logging.getLogger(__name__)
+MANIFEST = "manifest.jsonl"
+
+
+class ManifestRecord(BaseModel):
+    """One line of `manifest.jsonl`."""
+
+    input: str
+    output: str | None
+    status: str  # "ok" or "error"
+    error: str | None = None
+    seconds: float
+    skipped: bool = False
+
+
+@dataclass(frozen=True)
+class Task:
+    input: Path
+    output: Path
+
+
+def discover(paths: list[Path], out_dir: Path | None = None) -> list[tuple[Path, Path]]:
+    """Inputs as (file, name relative to the output folder); folders are read recursively.
+
+    A file named on the command line is always an input, so an unsupported one is reported, not
+    silently dropped; inside folders only supported suffixes are taken.
+    """
+    found: list[tuple[Path, Path]] = []
+    out_resolved = out_dir.resolve() if out_dir else None
+    for path in paths:
+        if path.is_dir():
+            for file in sorted(p for p in path.rglob("*") if p.is_file()):
+                if file.suffix.lower() not in SUPPORTED_SUFFIXES:
+                    continue
+                if out_resolved and out_resolved in file.resolve().parents:
+                    continue
+                found.append((file, file.relative_to(path)))
+        else:
+            found.append((path, Path(path.name)))
+    return found
+
+
+def write_atomic(path: Path, data: str) -> None:
+    """Write a file so that readers see the old content or the new, never a part."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as fh:
+            fh.write(data)
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def _already_done(task: Task, sha256: str) -> bool:
+    try:
+        with task.output.open(encoding="utf-8") as fh:
+            return bool(json.load(fh)["source"]["sha256"] == sha256)
+    except (OSError, ValueError, KeyError, TypeError):
+        return False
+
+
+_pipeline: Pipeline | None = None
+
+
+def _worker_pipeline() -> Pipeline:
+    """One pipeline per process, built on first use (models load once)."""
+    global _pipeline
+    if _pipeline is None:
+        _pipeline = Pipeline()
+    return _pipeline
+
+
+def process_task(task: Task, *, force: bool = False, verbose: bool = False) -> ManifestRecord:
+    """Ingest one file into its output; never raises for a bad input."""
+    started = time.perf_counter()
+    record = ManifestRecord(input=str(task.input), output=None, status="error", seconds=0.0)
+    try:
+        if not task.input.is_file():
+            raise InputError(f"{task.input}: not a file")
+        if task.input.suffix.lower() not in SUPPORTED_SUFFIXES:
+            raise InputError(
+                f"{task.input.name}: unsupported file type {task.input.suffix or '(none)'}; "
+                f"expected one of {', '.join(SUPPORTED_SUFFIXES)}"
+            )
+        sha = sha256_file(task.input)
+        if not force and _already_done(task, sha):
+            record.skipped = True
+        else:
+            doc = _worker_pipeline().process_path(task.input)
+            write_atomic(task.output, doc.model_dump_json(indent=2))
+        record.status, record.output = "ok", str(task.output)
+    except InputError as exc:
+        record.error = str(exc)
+    except Exception as exc:  # a bug must not stop the batch; the manifest names it
+        record.error = f"{task.input.name}: internal error: {type(exc).__name__}: {exc}"
+        if verbose:
+            record.error += "\n" + traceback.format_exc()
+    record.seconds = round(time.perf_counter() - started, 4)
+    return record
+
+
+def run_batch(
+    tasks: list[Task],
+    out_dir: Path,
+    *,
+    jobs: int = 1,
+    force: bool = False,
+    verbose: bool = False,
+    on_done: Callable[[ManifestRecord], None] | None = None,
+) -> list[ManifestRecord]:
+    """Process tasks, appending each result to the manifest as it finishes."""
+    out_dir.mkdir(parents=True, exist_ok=True)
+    manifest = out_dir / MANIFEST
+    partial = out_dir / f".{MANIFEST}.partial"
+    records: list[ManifestRecord] = []
+    with partial.open("w", encoding="utf-8") as fh:
+        for record in _results(tasks, jobs=jobs, force=force, verbose=verbose):
+            fh.write(record.model_dump_json(exclude_defaults=False) + "\n")
+            fh.flush()
+            records.append(record)
+            if on_done:
+                on_done(record)
+    os.replace(partial, manifest)
+    return records
+
+
+def _results(tasks: list[Task], *, jobs: int, force: bool, verbose: bool) -> Iterator[ManifestRecord]:
+    if jobs <= 1 or len(tasks) <= 1:
+        for task in tasks:
+            yield process_task(task, force=force, verbose=verbose)
+        return
+    with ProcessPoolExecutor(max_workers=jobs) as pool:
+        futures = [pool.submit(process_task, t, force=force, verbose=verbose) for t in tasks]
+        for future in as_completed(futures):
+            yield future.result()

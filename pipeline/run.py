@@ -1,0 +1,91 @@
+"""The pipeline: read a file, repair its text, run the document stages in order.
+
+    read (readers/) → text repair (normalize/) → metadata → entities and relations (extract/patterns)
+    → measures (extract/assemble)
+
+Every stage takes a `PolicyDocument`, adds to it and returns the same object.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Iterable, Iterator
+from pathlib import Path
+from typing import Protocol
+
+from pipeline.document import PolicyDocument, Source
+from pipeline.errors import StageError
+from pipeline.extract.assemble import Assembler
+from pipeline.extract.metadata import extract_metadata
+from pipeline.extract.patterns import PatternExtractor
+from pipeline.normalize.text_repair import repair
+from pipeline.readers import read_document
+from pipeline.readers.base import RawDocument
+
+
+class Stage(Protocol):
+    name: str
+
+    def __call__(self, doc: PolicyDocument) -> PolicyDocument: ...
+
+
+class MetadataStage:
+    """Pipeline stage: title, 文号, issuers and publish date from the text."""
+
+    name = "metadata"
+
+    def __call__(self, doc: PolicyDocument) -> PolicyDocument:
+        doc.metadata = extract_metadata(doc.text)
+        return doc
+
+
+def default_stages() -> list[Stage]:
+    return [MetadataStage(), PatternExtractor(), Assembler()]
+
+
+def sha256_file(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as fh:
+        for chunk in iter(lambda: fh.read(1 << 20), b""):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+class Pipeline:
+    """Turns policy files into `PolicyDocument`s.
+
+    >>> doc = Pipeline().process_text("对上一年度营业收入超过500万元的，给予最高200万元奖励。", name="a.txt")
+    >>> doc.measures[0].benefits[0].cap
+    2000000.0
+    """
+
+    def __init__(self, stages: Iterable[Stage] | None = None) -> None:
+        self.stages: list[Stage] = list(stages) if stages is not None else default_stages()
+
+    def __call__(self, doc: PolicyDocument) -> PolicyDocument:
+        for stage in self.stages:
+            result = stage(doc)
+            if result is not doc:
+                raise StageError(f"stage {stage.name!r} returned a new document instead of the one it was given")
+        return doc
+
+    def process_raw(self, raw: RawDocument, *, name: str, sha256: str) -> PolicyDocument:
+        text, pages = repair(raw)
+        source = Source(name=name, sha256=sha256, media_type=raw.media_type, pages=len(raw.pages) or None)
+        return self(PolicyDocument(source=source, text=text, pages=pages))
+
+    def process_path(self, path: Path) -> PolicyDocument:
+        """Read one file and extract its measures; raises `InputError` naming the file when it is unreadable."""
+        raw = read_document(path)
+        return self.process_raw(raw, name=path.name, sha256=sha256_file(path))
+
+    def process_text(self, text: str, *, name: str = "text.txt") -> PolicyDocument:
+        from pipeline.readers.text import blocks_from_text
+
+        sha = hashlib.sha256(text.encode("utf-8")).hexdigest()
+        raw = RawDocument(media_type="text/plain", blocks=blocks_from_text(text))
+        return self.process_raw(raw, name=name, sha256=sha)
+
+    def pipe(self, paths: Iterable[Path]) -> Iterator[PolicyDocument]:
+        for path in paths:
+            yield self.process_path(path)

@@ -21,6 +21,7 @@ from pipeline.extract.patterns import PatternExtractor
 from pipeline.normalize.text_repair import repair
 from pipeline.readers import read_document
 from pipeline.readers.base import RawDocument
+from pipeline.readers.text import split_blocks
 
 
 class Stage(Protocol):
@@ -80,10 +81,8 @@ class Pipeline:
         return self.process_raw(raw, name=path.name, sha256=sha256_file(path))
 
     def process_text(self, text: str, *, name: str = "text.txt") -> PolicyDocument:
-        from pipeline.readers.text import blocks_from_text
-
         sha = hashlib.sha256(text.encode("utf-8")).hexdigest()
-        raw = RawDocument(media_type="text/plain", blocks=blocks_from_text(text))
+        raw = RawDocument(media_type="text/plain", blocks=split_blocks(text))
         return self.process_raw(raw, name=name, sha256=sha)
 
     def pipe(self, paths: Iterable[Path]) -> Iterator[PolicyDocument]:

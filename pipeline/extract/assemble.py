@@ -22,7 +22,7 @@ _VALUE_RELATIONS = {R.HAS_RATE, R.HAS_CAP, R.HAS_AMOUNT, R.HAS_UNIT_AMOUNT, R.HA
 _VALUE_LABELS = {L.RATE, L.CAP, L.AMOUNT, L.UNIT_AMOUNT, L.DURATION}
 _SLOT = {L.RATE: "rate", L.CAP: "cap", L.AMOUNT: "amount", L.UNIT_AMOUNT: "unit_amount", L.DURATION: "duration"}
 _PARENTHETICAL = re.compile(r"[（(][^）)]*[)）]")
-_TITLE_MAX = 30
+_TITLE_MAX = 40
 
 
 class _Graph:
@@ -49,6 +49,12 @@ def _number(text: str) -> tuple[NumericMatch | None, str | None]:
     n = nums[0]
     cmp = comparison_op(text[: n.start], text[n.end :])
     return n, cmp[0] if cmp else None
+
+
+def normalize_cap_per(text: str) -> str:
+    """`企业每年`, `企业年度` → 企业年度; `年` → 年度: the contract's names for what a cap counts per."""
+    text = text.replace("每年", "年度")
+    return text + "度" if text.endswith("年") else text
 
 
 def _value_unit(n: NumericMatch) -> str | None:
@@ -105,7 +111,7 @@ def _benefit(graph: _Graph, anchor: Entity, values: dict[str, Entity], doc_text:
         n, _ = _number(cap.text)
         b.cap = n.value if n else None
         per = graph.tails(cap.id, R.CAP_PER)
-        b.cap_per = per[0].text if per else None
+        b.cap_per = normalize_cap_per(per[0].text) if per else None
     if amount := values.get("amount"):
         n, _ = _number(amount.text)
         if n is not None and n.low is not None:
@@ -158,7 +164,7 @@ def _title(clause: Clause, use_heading: bool) -> str | None:
     if use_heading and clause.heading:
         return clause.heading
     lead = re.split(r"[，,：:；;。]", ENUMERATION.sub("", clause.text, count=1), maxsplit=1)[0]
-    lead = re.sub(r"^(?:对于|对)", "", lead).strip()
+    lead = re.sub(r"^(?:对于|对)", "", lead).strip().removesuffix("的")
     return lead[:_TITLE_MAX] or clause.heading
 
 

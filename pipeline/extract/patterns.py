@@ -28,12 +28,22 @@ _RATE_TAIL = re.compile(r"^\s*的?\s*(?:给予|予以|比例|补|奖|贴|资助|
 _AMOUNT_LEAD = re.compile(r"给予|奖励|补贴|补助|资助|奖补|一次性|扶持|分别|兑现|发放|贴息")
 _AMOUNT_TAIL = re.compile(r"^\s*的?\s*(?:一次性)?\s*(?:资金|经费)?\s*(?:奖励|补贴|补助|资助|奖补|贴息|支持|扶持)")
 _THRESHOLD_TAIL = re.compile(
-    r"^\s*(?:以下|以内)?\s*的\s*(?!一次性|资金|奖励|补贴|补助|资助|奖补|贴息|比例|支持|扶持)"
+    r"^\s*(?:以下|以内)?\s*(?:的\s*(?!一次性|资金|奖励|补贴|补助|资助|奖补|贴息|比例|支持|扶持)|且|或|并且|同时)"
 )
+# A part that states who qualifies (`对年营业收入不超过2000万元…的小微企业`) holds thresholds, not caps.
+_CONDITION_PART_START = re.compile(r"^\s*(?:对于|对|凡是|凡|其中)")
+_BENEFIT_TRIGGER = re.compile(r"给予|予以|按照?|奖励|补贴|补助|资助|贴息")
 _CAP_WORDS = ("最高", "不超过", "最多", "不高于", "上限", "封顶", "累计不超过")
-_PER_UNIT = re.compile(r"每(?:个|家|户|位|名|台|套|项|张)?([^每，,。；最不给按的]{1,6}?)(?=每|最高|不超过|$)")
+_PER_UNIT = re.compile(
+    r"每(?:个|家|户|位|名|台|套|项|张)?([^每，,。；最不给按的]{1,6}?)(?=每|最高|不超过|给予|给|补|奖|$)"
+)
 _DURATION_LEAD = re.compile(r"(?:期|期限|年限|连续|为期|时间|周期|分)[^，,]{0,6}$")
-_CAP_PER = re.compile(r"(?:单个|每个|每家|每|同一|单一|单家|单项)([^，,。；最累]{1,6}?(?:每年|年度)?)(?:累计)?(?=最高|最多|不超过|累计)")
+_CAP_PER = re.compile(
+    r"(?:单个|每个|每家|每|同一|单一|单家|单项)([^，,。；最累]{1,6}?(?:每年|年度)?)(?:累计)?"
+    r"(?:补贴|奖励|资助|补助|贴息|奖补|支持)?(?:总额|金额)?(?=最高|最多|不超过|累计)"
+)
+# What a cap is counted per when the claimant, not a priced unit, follows 每/单个: `单个企业每年最高`.
+_CLAIMANT_UNITS = ("企业", "项目", "单位", "机构", "家", "年", "年度", "主体", "园区", "平台")
 # A cap word a few characters before the amount: `同一企业年度最高奖励1000万元`.
 _CAP_LEAD = re.compile(r"(?:最高|最多|不超过|不高于|上限为?|累计不超过)[^，,。；0-9０-９]{0,6}$")
 _METRIC_PREFIX = re.compile(r"(?:对于|对|凡是|凡|且|或|并且|并|其|经|被|均)")
@@ -114,7 +124,10 @@ def _classify(s: str, num: NumericMatch) -> _Value | None:
     before_word = s[num.start - n_before : num.start].strip() if n_before else ""
     cap_word = any(before_word.endswith(w) for w in _CAP_WORDS)
     span = (num.start - n_before, num.end + n_after)
-    condition_like = bool(_THRESHOLD_TAIL.match(s[num.end + n_after : part_end]))
+    part = s[part_start:part_end]
+    condition_like = bool(_THRESHOLD_TAIL.match(s[num.end + n_after : part_end])) or bool(
+        _CONDITION_PART_START.match(part) and "的" in s[num.end : part_end] and not _BENEFIT_TRIGGER.search(part)
+    )
 
     def threshold() -> _Value:
         return _Value(num, "threshold", *span, op_given=True)
@@ -129,7 +142,7 @@ def _classify(s: str, num: NumericMatch) -> _Value | None:
         return None
     if num.kind == "money":
         unit_lead = lead[: len(lead) - n_before] if n_before else lead
-        if num.per or (_PER_UNIT.search(unit_lead) and not _THRESHOLD_TAIL.match(tail)):
+        if num.per or (_per_unit(unit_lead) and not condition_like):
             return _Value(num, "unit_amount", num.start, num.end)
         if op in (">=", ">", "<") or (op == "<=" and (not cap_word or condition_like)):
             return threshold()
@@ -145,6 +158,15 @@ def _classify(s: str, num: NumericMatch) -> _Value | None:
     if num.kind in ("quantity", "number") and op is not None:
         return threshold()
     return None
+
+
+def _per_unit(lead: str) -> bool:
+    """`每个物理机架最高1000元` prices a unit; `单个企业每年最高100万元` caps a claimant."""
+    units = [m.group(1) for m in _PER_UNIT.finditer(lead)]
+    if not units:
+        return False
+    per = _CAP_PER.search(lead + "最高")
+    return not (per and all(u.endswith(_CLAIMANT_UNITS) for u in units))
 
 
 def _inherit_list_roles(s: str, nums: list[NumericMatch], values: list[_Value | None]) -> None:
@@ -167,7 +189,7 @@ def _metric_span(s: str, end: int) -> tuple[int, int] | None:
             if not depth:
                 break
             depth -= 1
-        elif not depth and c in "，,、：:；;":
+        elif not depth and c in "，,、：:；;且或":
             break
         i -= 1
     start = i

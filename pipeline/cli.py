@@ -29,8 +29,12 @@ def main() -> None:
 
 @main.command()
 @click.argument("paths", nargs=-1, required=True, type=click.Path(exists=True, path_type=Path))
-@click.option("-o", "--output", "out_dir", type=click.Path(file_okay=False, path_type=Path), help="Output folder.")
-@click.option("-j", "--jobs", default=1, show_default=True, type=click.IntRange(1, 64), help="Worker processes.")
+@click.option(
+    "-o", "--output", "out_dir", type=click.Path(file_okay=False, path_type=Path), help="Output folder."
+)
+@click.option(
+    "-j", "--jobs", default=1, show_default=True, type=click.IntRange(1, 64), help="Worker processes."
+)
 @click.option("--force", is_flag=True, help="Process inputs again even when their output is up to date.")
 @click.option("-v", "--verbose", is_flag=True, help="Show tracebacks of internal errors.")
 def ingest(paths: tuple[Path, ...], out_dir: Path | None, jobs: int, force: bool, verbose: bool) -> None:
@@ -77,7 +81,9 @@ def ingest(paths: tuple[Path, ...], out_dir: Path | None, jobs: int, force: bool
 
 
 @main.command()
-@click.argument("results", nargs=-1, required=True, type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.argument(
+    "results", nargs=-1, required=True, type=click.Path(exists=True, dir_okay=False, path_type=Path)
+)
 def show(results: tuple[Path, ...]) -> None:
     """Print the measures of ingested documents as a table."""
     console = Console()
@@ -124,6 +130,13 @@ def measures_table(doc: PolicyDocument) -> Table:
             cap = _money(b.cap) + (f" /{b.cap_per}" if b.cap_per else "")
             if b.condition_text:
                 kind += f"\n(若{b.condition_text})"
-            table.add_row(m.id if i == 0 else "", m.title or "" if i == 0 else "", conditions if i == 0 else "",
-                          kind, rate, amount, cap)
+            table.add_row(
+                m.id if i == 0 else "",
+                m.title or "" if i == 0 else "",
+                conditions if i == 0 else "",
+                kind,
+                rate,
+                amount,
+                cap,
+            )
     return table

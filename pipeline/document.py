@@ -11,7 +11,7 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-SCHEMA_VERSION = "1"
+SCHEMA_VERSION: Literal["1"] = "1"
 
 Op = Literal[">=", ">", "<=", "<", "=="]
 BBox = Annotated[
@@ -97,7 +97,9 @@ class Benefit(_Span):
     cap_per: str | None = Field(default=None, examples=["项目", "企业", "年度", "企业年度"])
     one_time: bool = False
     duration_years: float | None = None
-    condition_text: str | None = Field(default=None, description="a condition that applies to this benefit only")
+    condition_text: str | None = Field(
+        default=None, description="a condition that applies to this benefit only"
+    )
 
 
 class Measure(_Span):
@@ -131,7 +133,9 @@ class PolicyDocument(_Model):
             spans += [*m.conditions, *m.benefits]
         for span in spans:
             if span.end > n:
-                raise ValueError(f"{type(span).__name__} offsets {span.start}:{span.end} past text length {n}")
+                raise ValueError(
+                    f"{type(span).__name__} offsets {span.start}:{span.end} past text length {n}"
+                )
         for e in self.entities:
             if self.text[e.start : e.end] != e.text:
                 raise ValueError(f"entity {e.id} text {e.text!r} does not match offsets {e.start}:{e.end}")

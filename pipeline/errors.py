@@ -1,10 +1,10 @@
 """Public exceptions.
 
-    ZhengceError
-    ├── InputError    an input document cannot be read (corrupt, encrypted, empty, unsupported, too large)
-    ├── StageError    a pipeline stage failed on a document it could read
-    ├── RuleError     a rule or profile cannot be evaluated
-    └── ConfigError   the installation or options are wrong (missing model, bad setting)
+ZhengceError
+├── InputError    an input document cannot be read (corrupt, encrypted, empty, unsupported, too large)
+├── StageError    a pipeline stage failed on a document it could read
+├── RuleError     a rule or profile cannot be evaluated
+└── ConfigError   the installation or options are wrong (missing model, bad setting)
 """
 
 from __future__ import annotations

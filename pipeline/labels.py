@@ -1,4 +1,4 @@
-"""Entity and relation labels shared by the pattern extractor, the model, the corpus and the labelling export."""
+"""Entity and relation labels shared by the pattern extractor, the model, the corpus and the labelling."""
 
 from __future__ import annotations
 
@@ -25,7 +25,7 @@ class RelationLabel(StrEnum):
     HAS_RATE = "HAS_RATE"
     HAS_BASE = "HAS_BASE"
     HAS_CAP = "HAS_CAP"
-    CAP_PER = "CAP_PER"
+    COUNTED_PER = "COUNTED_PER"
     HAS_AMOUNT = "HAS_AMOUNT"
     HAS_UNIT_AMOUNT = "HAS_UNIT_AMOUNT"
     PER_UNIT = "PER_UNIT"
@@ -52,7 +52,7 @@ GLOSSARY: dict[str, str] = {
     "HAS_RATE": "benefit kind → its rate",
     "HAS_BASE": "rate → its base",
     "HAS_CAP": "benefit kind → its cap",
-    "CAP_PER": "cap → what it is counted per",
+    "COUNTED_PER": "cap → what it is counted per",
     "HAS_AMOUNT": "benefit kind → its fixed amount",
     "HAS_UNIT_AMOUNT": "benefit kind → its per-unit amount",
     "PER_UNIT": "per-unit amount → its unit",

@@ -67,7 +67,9 @@ class Pipeline:
         for stage in self.stages:
             result = stage(doc)
             if result is not doc:
-                raise StageError(f"stage {stage.name!r} returned a new document instead of the one it was given")
+                raise StageError(
+                    f"stage {stage.name!r} returned a new document instead of the one it was given"
+                )
         return doc
 
     def process_raw(self, raw: RawDocument, *, name: str, sha256: str) -> PolicyDocument:
@@ -76,7 +78,7 @@ class Pipeline:
         return self(PolicyDocument(source=source, text=text, pages=pages))
 
     def process_path(self, path: Path) -> PolicyDocument:
-        """Read one file and extract its measures; raises `InputError` naming the file when it is unreadable."""
+        """Read one file and extract its measures; raises `InputError` naming an unreadable file."""
         raw = read_document(path)
         return self.process_raw(raw, name=path.name, sha256=sha256_file(path))
 

@@ -20,7 +20,13 @@ from pipeline.normalize.numbers import NumericMatch, comparison_op, parse_percen
 
 _VALUE_RELATIONS = {R.HAS_RATE, R.HAS_CAP, R.HAS_AMOUNT, R.HAS_UNIT_AMOUNT, R.HAS_DURATION}
 _VALUE_LABELS = {L.RATE, L.CAP, L.AMOUNT, L.UNIT_AMOUNT, L.DURATION}
-_SLOT = {L.RATE: "rate", L.CAP: "cap", L.AMOUNT: "amount", L.UNIT_AMOUNT: "unit_amount", L.DURATION: "duration"}
+_SLOT = {
+    L.RATE: "rate",
+    L.CAP: "cap",
+    L.AMOUNT: "amount",
+    L.UNIT_AMOUNT: "unit_amount",
+    L.DURATION: "duration",
+}
 _PARENTHETICAL = re.compile(r"[（(][^）)]*[)）]")
 _TITLE_MAX = 40
 
@@ -61,7 +67,9 @@ def _value_unit(n: NumericMatch) -> str | None:
     return n.unit if n.kind in ("quantity", "money") else None
 
 
-def _threshold_condition(graph: _Graph, threshold: Entity, inherited_op: str | None = None) -> Condition | None:
+def _threshold_condition(
+    graph: _Graph, threshold: Entity, inherited_op: str | None = None
+) -> Condition | None:
     n, op = _number(threshold.text)
     if n is None:
         return None
@@ -74,7 +82,7 @@ def _threshold_condition(graph: _Graph, threshold: Entity, inherited_op: str | N
     return Condition(
         text=(metric.text if metric else "") + threshold.text if metric else threshold.text,
         metric=_PARENTHETICAL.sub("", metric.text) if metric else None,
-        op=op,  # type: ignore[arg-type]
+        op=op,
         value=n.value,
         unit=_value_unit(n),
         start=start,
@@ -110,7 +118,7 @@ def _benefit(graph: _Graph, anchor: Entity, values: dict[str, Entity], doc_text:
     if cap := values.get("cap"):
         n, _ = _number(cap.text)
         b.cap = n.value if n else None
-        per = graph.tails(cap.id, R.CAP_PER)
+        per = graph.tails(cap.id, R.COUNTED_PER)
         b.cap_per = normalize_cap_per(per[0].text) if per else None
     if amount := values.get("amount"):
         n, _ = _number(amount.text)
@@ -137,7 +145,9 @@ def _anchors(graph: _Graph, clause: Clause) -> list[Entity]:
     for e in graph.entities.values():
         if not clause.start <= e.start < clause.end:
             continue
-        is_kind_anchor = e.label == L.BENEFIT_KIND and any(r.label in _VALUE_RELATIONS for r in graph.out[e.id])
+        is_kind_anchor = e.label == L.BENEFIT_KIND and any(
+            r.label in _VALUE_RELATIONS for r in graph.out[e.id]
+        )
         is_bare_value = e.label in _VALUE_LABELS and not graph.heads(e.id, *_VALUE_RELATIONS)
         if is_kind_anchor or is_bare_value:
             found.append(e)
@@ -145,7 +155,7 @@ def _anchors(graph: _Graph, clause: Clause) -> list[Entity]:
 
 
 def _tiers(graph: _Graph, anchor: Entity) -> list[tuple[dict[str, Entity], list[str]]]:
-    """The anchor's values, split into tiers where a slot holds several values; each with its own conditions."""
+    """The anchor's values, one tier per value where a slot holds several, each with its own conditions."""
     by_slot: dict[str, list[Entity]] = defaultdict(list)
     members = [anchor] if anchor.label in _VALUE_LABELS else []
     members += [graph.entities[r.tail] for r in graph.out[anchor.id] if r.label in _VALUE_RELATIONS]

@@ -26,7 +26,9 @@ _LIST_JOIN = re.compile(r"^\s*(?:、|和|及|或|与|以及)\s*$")
 _RATE_LEAD = re.compile(r"按照?|不超过|不高于|最高|最多|给予|享受|补贴|奖励|资助|贴息|补助")
 _RATE_TAIL = re.compile(r"^\s*的?\s*(?:给予|予以|比例|补|奖|贴|资助|扶持|支持|、|，|,)")
 _AMOUNT_LEAD = re.compile(r"给予|奖励|补贴|补助|资助|奖补|一次性|扶持|分别|兑现|发放|贴息")
-_AMOUNT_TAIL = re.compile(r"^\s*的?\s*(?:一次性)?\s*(?:资金|经费)?\s*(?:奖励|补贴|补助|资助|奖补|贴息|支持|扶持)")
+_AMOUNT_TAIL = re.compile(
+    r"^\s*的?\s*(?:一次性)?\s*(?:资金|经费)?\s*(?:奖励|补贴|补助|资助|奖补|贴息|支持|扶持)"
+)
 _THRESHOLD_TAIL = re.compile(
     r"^\s*(?:以下|以内)?\s*(?:的\s*(?!一次性|资金|奖励|补贴|补助|资助|奖补|贴息|比例|支持|扶持)|且|或|并且|同时)"
 )
@@ -35,7 +37,7 @@ _CONDITION_PART_START = re.compile(r"^\s*(?:对于|对|凡是|凡|其中)")
 _BENEFIT_TRIGGER = re.compile(r"给予|予以|按照?|奖励|补贴|补助|资助|贴息")
 _CAP_WORDS = ("最高", "不超过", "最多", "不高于", "上限", "封顶", "累计不超过")
 _PER_UNIT = re.compile(
-    r"每(?:个|家|户|位|名|台|套|项|张)?([^每，,。；最不给按的]{1,6}?)(?=每|最高|不超过|给予|给|补|奖|$)"
+    r"每(?:个|家|户|位|名|台|套|项|张)?([^每，,。；最不给按的发享可]{1,6}?)(?=每|最高|不超过|给|补|奖|发放|享受|可|$)"
 )
 _DURATION_LEAD = re.compile(r"(?:期|期限|年限|连续|为期|时间|周期|分)[^，,]{0,6}$")
 _CAP_PER = re.compile(
@@ -47,6 +49,7 @@ _CLAIMANT_UNITS = ("企业", "项目", "单位", "机构", "家", "年", "年度
 # A cap word a few characters before the amount: `同一企业年度最高奖励1000万元`.
 _CAP_LEAD = re.compile(r"(?:最高|最多|不超过|不高于|上限为?|累计不超过)[^，,。；0-9０-９]{0,6}$")
 _METRIC_PREFIX = re.compile(r"(?:对于|对|凡是|凡|且|或|并且|并|其|经|被|均)")
+_CLAIMANT_PREFIX = re.compile(r".{0,12}?(?:企业|单位|机构|高校|医院|园区)(?!所得|数)")
 _METRIC_SUFFIX = re.compile(r"(?:首次|累计|分别|均|已|的)+$")
 _CONDITION_PART = re.compile(r"^(?:对于|对|凡是|凡)?(.{2,40}?)的$")
 _TIER_ITEM = re.compile(r"(?:国家|省|自治区|市|州|区|县|[一二三四五六七八九十\d]+)(?:级|类|档|等|星级?)")
@@ -126,7 +129,9 @@ def _classify(s: str, num: NumericMatch) -> _Value | None:
     span = (num.start - n_before, num.end + n_after)
     part = s[part_start:part_end]
     condition_like = bool(_THRESHOLD_TAIL.match(s[num.end + n_after : part_end])) or bool(
-        _CONDITION_PART_START.match(part) and "的" in s[num.end : part_end] and not _BENEFIT_TRIGGER.search(part)
+        _CONDITION_PART_START.match(part)
+        and "的" in s[num.end : part_end]
+        and not _BENEFIT_TRIGGER.search(part)
     )
 
     def threshold() -> _Value:
@@ -151,8 +156,10 @@ def _classify(s: str, num: NumericMatch) -> _Value | None:
         if _AMOUNT_LEAD.search(lead) or _AMOUNT_TAIL.match(tail):
             return _Value(num, "range" if num.low is not None else "amount", num.start, num.end)
         return None
-    if num.kind == "quantity" and num.unit in ("年", "月", "个月", "天", "日") and _DURATION_LEAD.search(
-        s[part_start : num.start - n_before]
+    if (
+        num.kind == "quantity"
+        and num.unit in ("年", "月", "个月", "天", "日")
+        and _DURATION_LEAD.search(s[part_start : num.start - n_before])
     ):
         return _Value(num, "duration", num.start, num.end)
     if num.kind in ("quantity", "number") and op is not None:
@@ -173,9 +180,10 @@ def _inherit_list_roles(s: str, nums: list[NumericMatch], values: list[_Value | 
     """`1亿元、5亿元、10亿元` and `20万元、50万元、100万元`: list members take the first member's role."""
     for i in range(1, len(nums)):
         prev = values[i - 1]
-        if values[i] is None and prev is not None and nums[i].kind == prev.num.kind:
-            if _LIST_JOIN.match(s[nums[i - 1].end + (prev.end - prev.num.end) : nums[i].start]):
-                values[i] = _Value(nums[i], prev.role, nums[i].start, nums[i].end)
+        if values[i] is not None or prev is None or nums[i].kind != prev.num.kind:
+            continue
+        if _LIST_JOIN.match(s[nums[i - 1].end + (prev.end - prev.num.end) : nums[i].start]):
+            values[i] = _Value(nums[i], prev.role, nums[i].start, nums[i].end)
 
 
 def _metric_span(s: str, end: int) -> tuple[int, int] | None:
@@ -204,6 +212,10 @@ def _metric_span(s: str, end: int) -> tuple[int, int] | None:
     m = _METRIC_PREFIX.match(s, start, end)
     if m:
         start = m.end()
+    # `规模以上工业企业主营业务收入`: the claimant named before the metric is not part of it.
+    claimant = _CLAIMANT_PREFIX.match(s, start, end)
+    if claimant and end - claimant.end() >= 2:
+        start = claimant.end()
     core = _METRIC_SUFFIX.sub("", s[start:end])
     end = start + len(core)
     if end - start < 2 or end - start > 24:
@@ -367,12 +379,16 @@ def _value_entity(s: str, v: _Value, ann: _Annotations, offset: int) -> str:
     if v.role == "rate":
         base = _base_span(lead)
         if base:
-            ann.relate(vid, ann.entity(L.BASE, offset + part_start + base[0], offset + part_start + base[1]), R.HAS_BASE)
+            ann.relate(
+                vid,
+                ann.entity(L.BASE, offset + part_start + base[0], offset + part_start + base[1]),
+                R.HAS_BASE,
+            )
     elif v.role == "cap":
         per = _CAP_PER.search(lead)
         if per:
             pid = ann.entity(L.CAP_PER, offset + part_start + per.start(1), offset + part_start + per.end(1))
-            ann.relate(vid, pid, R.CAP_PER)
+            ann.relate(vid, pid, R.COUNTED_PER)
     elif v.role == "unit_amount" and not v.num.per:
         for m in _PER_UNIT.finditer(lead):
             uid = ann.entity(L.UNIT, offset + part_start + m.start(1), offset + part_start + m.end(1))

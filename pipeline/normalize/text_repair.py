@@ -12,12 +12,15 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from itertools import pairwise
 
 from pipeline.document import Block, Page
 from pipeline.readers.base import RawBlock, RawDocument
 
 _CJK = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
-_CJK_PUNCT = "\u3000-\u303f\uff01-\uff0f\uff1a-\uff20\uff3b-\uff40\uff5b-\uff65\u2014\u2026\u201c\u201d\u2018\u2019"
+_CJK_PUNCT = (
+    "\u3000-\u303f\uff01-\uff0f\uff1a-\uff20\uff3b-\uff40\uff5b-\uff65\u2014\u2026\u201c\u201d\u2018\u2019"
+)
 _SPACE = "[ \t\u00a0\u3000]"
 
 # A run of single CJK characters each separated by one space: letter-spaced justification.
@@ -35,7 +38,9 @@ _CLOSERS = "”’」』）)"
 _WRAP_SHARE = 0.75
 # Paragraphs commonly start indented by two characters (that OCR or extraction may drop).
 _FIRST_LINE_INDENT = 2.0
-_ENUMERATION_START = re.compile(r"^(?:[一二三四五六七八九十]+[、是]|[（(][一二三四五六七八九十0-9]+[)）]|\d+[.、．]|第.{1,4}[条章])")
+_ENUMERATION_START = re.compile(
+    r"^(?:[一二三四五六七八九十]+[、是]|[（(][一二三四五六七八九十0-9]+[)）]|\d+[.、．]|第.{1,4}[条章])"
+)
 
 
 def clean_line(line: str) -> str:
@@ -61,7 +66,14 @@ def _is_wrapped(line: str, width: float, *, indent: float = 0.0) -> bool:
 
 def _joiner(left: str, right: str) -> str:
     """Nothing between CJK text; one space between two Latin words split over lines."""
-    if left and right and left[-1].isascii() and left[-1].isalnum() and right[0].isascii() and right[0].isalnum():
+    if (
+        left
+        and right
+        and left[-1].isascii()
+        and left[-1].isalnum()
+        and right[0].isascii()
+        and right[0].isalnum()
+    ):
         return " "
     return ""
 
@@ -84,7 +96,7 @@ def _block_piece(block: RawBlock) -> _Piece | None:
     # Inside a paragraph whose lines wrap, only a sentence end can end it: the last lines of a column
     # may be short (a box beside them) without ending the paragraph. The first line may be indented.
     in_paragraph = False
-    for i, (prev, line) in enumerate(zip(lines, lines[1:], strict=False)):
+    for i, (prev, line) in enumerate(pairwise(lines)):
         indent = _FIRST_LINE_INDENT if i == 0 else 0.0
         wrapped = _is_wrapped(prev, width, indent=indent) or (in_paragraph and not _ends_sentence(prev))
         parts.append(_joiner(prev, line) if wrapped else "\n")
@@ -108,7 +120,9 @@ def repair(raw: RawDocument) -> tuple[str, list[Page]]:
             continue
         if pieces:
             prev = pieces[-1]
-            piece.continues = _is_wrapped(prev.last_line, prev.width) and not _ENUMERATION_START.match(piece.text)
+            piece.continues = _is_wrapped(prev.last_line, prev.width) and not _ENUMERATION_START.match(
+                piece.text
+            )
         pieces.append(piece)
 
     chunks: list[str] = []

@@ -1,0 +1,1 @@
+"""Extraction stages: what is read out of a document's text."""

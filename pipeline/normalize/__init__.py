@@ -1,0 +1,1 @@
+"""Normalisers: numbers, money, rates, quantities, dates and comparison words."""

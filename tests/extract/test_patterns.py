@@ -1,0 +1,157 @@
+"""The pattern extractor and assembly on clauses written for these tests, one phenomenon each."""
+
+from __future__ import annotations
+
+import pytest
+
+from pipeline.document import Measure
+from pipeline.run import Pipeline
+
+
+@pytest.fixture(scope="module")
+def pipeline() -> Pipeline:
+    return Pipeline()
+
+
+def _measures(pipeline: Pipeline, text: str) -> list[Measure]:
+    return pipeline.process_text(text).measures
+
+
+def _conditions(m: Measure) -> list[tuple[str | None, str | None, float | None, str | None]]:
+    return [(c.metric, c.op, c.value, c.unit) for c in m.conditions if c.value is not None]
+
+
+def test_patterns_tiers_become_one_measure_per_tier(pipeline: Pipeline) -> None:
+    text = (
+        "对规模以上工业企业主营业务收入首次突破1亿元、5亿元、10亿元的，分别给予20万元、50万元、100万元奖励。"
+    )
+    ms = _measures(pipeline, text)
+    assert [m.benefits[0].amount for m in ms] == [200_000, 500_000, 1_000_000]
+    assert [_conditions(m) for m in ms] == [
+        [("主营业务收入", ">", 1e8, None)],
+        [("主营业务收入", ">", 5e8, None)],
+        [("主营业务收入", ">", 1e9, None)],
+    ]
+
+
+def test_patterns_grade_tiers_get_text_conditions(pipeline: Pipeline) -> None:
+    ms = _measures(pipeline, "对当年新获评的国家级、省级绿色工厂，分别给予一次性奖励80万元、40万元。")
+    assert [(m.conditions[0].text, m.benefits[0].amount, m.benefits[0].one_time) for m in ms] == [
+        ("国家级", 800_000, True),
+        ("省级", 400_000, True),
+    ]
+
+
+def test_patterns_per_person_per_month_with_duration(pipeline: Pipeline) -> None:
+    (m,) = _measures(pipeline, "对全职引进的博士后研究人员，每人每月发放生活补贴2000元，补贴期限不超过2年。")
+    b = m.benefits[0]
+    assert (b.unit_amount, b.unit, b.duration_years, b.kind) == (2000, "人·月", 2, "补贴")
+
+
+def test_patterns_price_per_square_metre_and_yearly_cap(pipeline: Pipeline) -> None:
+    text = "入驻众创空间的科技型中小企业，按每平方米每月15元给予房租补贴，单个企业年度补贴最高不超过10万元。"
+    (m,) = _measures(pipeline, text)
+    b = m.benefits[0]
+    assert (b.unit_amount, b.unit, b.cap, b.cap_per) == (15, "平方米·月", 100_000, "企业年度")
+
+
+def test_patterns_price_written_with_a_slash(pipeline: Pipeline) -> None:
+    (m,) = _measures(pipeline, "对冷链物流企业租用冷库的，按0.3元/㎡·日的标准给予补贴，每家企业最高30万元。")
+    b = m.benefits[0]
+    assert (b.unit_amount, b.unit, b.cap, b.cap_per) == (0.3, "㎡·日", 300_000, "企业")
+
+
+def test_patterns_award_range(pipeline: Pipeline) -> None:
+    (m,) = _measures(pipeline, "经评审认定的市级工业设计中心，给予10万～30万元资助。")
+    b = m.benefits[0]
+    assert (b.amount, b.amount_min, b.cap, b.kind) == (None, 100_000, 300_000, "资助")
+
+
+def test_patterns_interest_subsidy_on_lpr_with_cap_per_year(pipeline: Pipeline) -> None:
+    text = "对获得银行贷款的技改项目，按贷款市场报价利率（LPR）的50%给予贴息，贴息期限最长2年，单个企业每年最高100万元。"
+    (m,) = _measures(pipeline, text)
+    b = m.benefits[0]
+    assert (b.kind, b.rate, b.cap, b.cap_per, b.duration_years) == ("贴息", 0.5, 1_000_000, "企业年度", 2)
+    assert b.base is not None and "LPR" in b.base
+
+
+def test_patterns_fixed_one_time_award_with_text_condition(pipeline: Pipeline) -> None:
+    (m,) = _measures(pipeline, "企业首次通过国家高新技术企业认定的，给予一次性奖励30万元。")
+    assert m.benefits[0].amount == 300_000 and m.benefits[0].one_time
+    assert [c.text for c in m.conditions] == ["企业首次通过国家高新技术企业认定"]
+
+
+def test_patterns_conditions_joined_by_and(pipeline: Pipeline) -> None:
+    text = "对年营业收入不超过3000万元且研发投入占比不低于6%的小微企业，按研发费用的10%给予补助，最高50万元。"
+    (m,) = _measures(pipeline, text)
+    assert _conditions(m) == [("年营业收入", "<=", 30_000_000, None), ("研发投入占比", ">=", 0.06, None)]
+    b = m.benefits[0]
+    assert (b.rate, b.base, b.cap) == (0.1, "研发费用", 500_000)
+    assert m.beneficiaries == ["小微企业"]
+
+
+def test_patterns_foreign_currency_keeps_its_unit(pipeline: Pipeline) -> None:
+    (m,) = _measures(pipeline, "对实际到位外资超过5000万美元的新设外资项目，给予最高800万元奖励。")
+    assert _conditions(m) == [("实际到位外资", ">", 50_000_000, "美元")]
+    assert m.benefits[0].cap == 8_000_000
+
+
+def test_patterns_inclusive_bound_marked_with_han(pipeline: Pipeline) -> None:
+    (m,) = _measures(pipeline, "年度技术合同成交额达到1000万元（含）以上的技术转移机构，奖励20万元。")
+    assert _conditions(m) == [("年度技术合同成交额", ">=", 10_000_000, None)]
+
+
+def test_patterns_exclusive_bounds(pipeline: Pipeline) -> None:
+    (m,) = _measures(pipeline, "对资产负债率低于60%、从业人员不足50人的企业，给予5万元补助。")
+    assert _conditions(m) == [("资产负债率", "<", 0.6, None), ("从业人员", "<", 50, "人")]
+
+
+def test_patterns_full_width_and_chinese_numerals(pipeline: Pipeline) -> None:
+    (m,) = _measures(
+        pipeline, "对研发投入增幅超过百分之二十的企业，按增量部分的３０％给予奖补，最高五十万元。"
+    )
+    assert _conditions(m) == [("研发投入增幅", ">", 0.2, None)]
+    b = m.benefits[0]
+    assert (b.rate, b.base, b.cap) == (0.3, "增量部分", 500_000)
+
+
+def test_patterns_two_benefits_in_one_clause(pipeline: Pipeline) -> None:
+    text = "对新建的冷链仓储项目，按设备投资的10%给予补助，最高200万元；对获得项目贷款的，给予最高3%的贴息，贴息期限不超过3年。"
+    ms = _measures(pipeline, text.replace("；", "，"))
+    (m,) = ms
+    assert [(b.kind, b.rate, b.cap) for b in m.benefits] == [("补助", 0.1, 2_000_000), ("贴息", 0.03, None)]
+    assert m.benefits[1].condition_text == "获得项目贷款"
+    assert m.benefits[1].duration_years == 3
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Preheat the oven to 200 degrees and bake for 20 minutes; serve with 10% cream and 2 eggs.",
+        "将鸡蛋打散，加入50克白糖，搅拌3分钟后放入烤箱，以180度烘烤20分钟。",
+        "2024年全省地区生产总值增长5.2%，规模以上工业增加值增长6%，社会消费品零售总额达到1.2万亿元。",
+        "坚持奖励补贴和项目补助两种途径并行，强化扶持力度。",
+        "晋政办发〔2024〕37号",
+    ],
+)
+def test_patterns_no_measures_outside_support_clauses(pipeline: Pipeline, text: str) -> None:
+    assert _measures(pipeline, text) == []
+
+
+def test_patterns_entities_and_relations_are_consistent(pipeline: Pipeline) -> None:
+    doc = pipeline.process_text("对参数量不低于千亿的大模型，给予不超过研发总投入20%、最高1000万元的补贴。")
+    labels = {e.label: e.text for e in doc.entities}
+    assert labels["RATE"] == "20%" and labels["CAP"] == "1000万元" and labels["BASE"] == "研发总投入"
+    assert (
+        labels["THRESHOLD"] == "不低于千亿"
+        and labels["METRIC"] == "参数量"
+        and labels["BENEFIT_KIND"] == "补贴"
+    )
+    ids = {e.id: e for e in doc.entities}
+    assert {(ids[r.head].label, r.label, ids[r.tail].label) for r in doc.relations} >= {
+        ("BENEFIT_KIND", "HAS_RATE", "RATE"),
+        ("BENEFIT_KIND", "HAS_CAP", "CAP"),
+        ("RATE", "HAS_BASE", "BASE"),
+        ("METRIC", "HAS_THRESHOLD", "THRESHOLD"),
+        ("BENEFIT_KIND", "REQUIRES", "METRIC"),
+    }

@@ -37,12 +37,12 @@ _CONDITION_PART_START = re.compile(r"^\s*(?:对于|对|凡是|凡|其中)")
 _BENEFIT_TRIGGER = re.compile(r"给予|予以|按照?|奖励|补贴|补助|资助|贴息")
 _CAP_WORDS = ("最高", "不超过", "最多", "不高于", "上限", "封顶", "累计不超过")
 _PER_UNIT = re.compile(
-    r"每(?:个|家|户|位|名|台|套|项|张)?([^每，,。；最不给按的发享可]{1,6}?)(?=每|最高|不超过|给|补|奖|发放|享受|可|$)"
+    r"每(?:个|家|户|位|名|台|套|项|张)?([^每，,。；最不给按的发享可]{1,6}?)(?=每|最高|不超过|给|补|奖|贴|发放|享受|可|$)"
 )
 _DURATION_LEAD = re.compile(r"(?:期|期限|年限|连续|为期|时间|周期|分)[^，,]{0,6}$")
 _CAP_PER = re.compile(
     r"(?:单个|每个|每家|每|同一|单一|单家|单项)([^，,。；最累]{1,6}?(?:每年|年度)?)(?:累计)?"
-    r"(?:补贴|奖励|资助|补助|贴息|奖补|支持)?(?:总额|金额)?(?=最高|最多|不超过|累计)"
+    r"(?:补贴|奖励|资助|补助|贴息|奖补|支持)?(?:额|总额|金额|资金)?(?=最高|最多|不超过|累计)"
 )
 # What a cap is counted per when the claimant, not a priced unit, follows 每/单个: `单个企业每年最高`.
 _CLAIMANT_UNITS = ("企业", "项目", "单位", "机构", "家", "年", "年度", "主体", "园区", "平台")
@@ -52,6 +52,8 @@ _METRIC_PREFIX = re.compile(r"(?:对于|对|凡是|凡|且|或|并且|并|其|�
 _CLAIMANT_PREFIX = re.compile(r".{0,12}?(?:企业|单位|机构|高校|医院|园区)(?!所得|数)")
 _METRIC_SUFFIX = re.compile(r"(?:首次|累计|分别|均|已|的)+$")
 _CONDITION_PART = re.compile(r"^(?:对于|对|凡是|凡)?(.{2,40}?)的$")
+# `对新获评国家级或省级工业互联网平台的企业，`: what qualifies, then who.
+_CONDITION_BEFORE_CLAIMANT = re.compile(r"^(?:对于|对|凡是|凡)(.{2,40})的[^的]{1,12}$")
 _TIER_ITEM = re.compile(r"(?:国家|省|自治区|市|州|区|县|[一二三四五六七八九十\d]+)(?:级|类|档|等|星级?)")
 _BENEFICIARY_NOUN = (
     "企业|机构|高校|院所|单位|个人|人才|团队|园区|平台|主体|组织|医院|学校|合作社|农户|家庭农场|商户"
@@ -238,8 +240,8 @@ def _condition_parts(s: str) -> Iterable[tuple[int, int]]:
     pos = 0
     for m in re.finditer(r"[，,]", s):
         part = s[pos : m.start()]
-        cm = _CONDITION_PART.match(part)
-        if cm and not re.search(r"[0-9０-９%％]|按照?", part):
+        cm = _CONDITION_PART.match(part) or _CONDITION_BEFORE_CLAIMANT.match(part)
+        if cm and not re.search(r"[0-9０-９%％]|按照?|给予", part):
             yield pos + cm.start(1), pos + cm.end(1)
         pos = m.end()
 
@@ -278,7 +280,7 @@ def extract_clause(clause: Clause, ann: _Annotations) -> None:
     values = [_classify(s, n) for n in nums]
     _inherit_list_roles(s, nums, values)
     found = [v for v in values if v is not None]
-    if not any(v.role != "threshold" for v in found):
+    if not any(v.role not in ("threshold", "duration") for v in found):
         return
 
     # Conditions in words and numeric thresholds, in clause order, each with the id a benefit requires.
@@ -311,6 +313,8 @@ def extract_clause(clause: Clause, ann: _Annotations) -> None:
         new_condition = current is not None and any(
             current.values[-1].end <= pos < v.start for pos, _ in conditions
         )
+        if current is None and v.role == "duration":
+            continue  # a period with no award before it (`有效期3年`) is not a benefit
         if current is None or new_condition or (v.role != "duration" and v.role in current.slots()):
             current = _Benefit(condition_ids=[cid for pos, cid in conditions if pos < v.start])
             benefits.append(current)
@@ -321,6 +325,9 @@ def extract_clause(clause: Clause, ann: _Annotations) -> None:
     tier_thresholds = [threshold_ids[id(v)] for v in found if v.role == "threshold"]
     if not tier_conditions and len(tier_amounts) > 1 and len(tier_thresholds) == len(tier_amounts):
         tier_conditions = tier_thresholds
+    # A condition written beside the tier grades (`对新获评的国家级、省级绿色工厂`) is said by the tiers.
+    skip = set(tier_conditions) | _tier_metrics(ann, tier_conditions)
+    skip |= _same_part(ann, [t for t in tier_conditions if t not in tier_thresholds], s, offset)
     beneficiaries = _beneficiaries(s, ann, offset)
 
     for i, benefit in enumerate(benefits):
@@ -338,7 +345,7 @@ def extract_clause(clause: Clause, ann: _Annotations) -> None:
             if v in tier_amounts and tier_conditions:
                 ann.relate(vid, tier_conditions[tier_amounts.index(v)], R.REQUIRES)
         for cid in benefit.condition_ids:
-            if cid not in tier_conditions and cid not in _tier_metrics(ann, tier_conditions):
+            if cid not in skip:
                 ann.relate(anchor, cid, R.REQUIRES)
         for bid in beneficiaries:
             ann.relate(anchor, bid, R.FOR)
@@ -369,6 +376,18 @@ def _last_end(found: list[_Value], v: _Value) -> int:
 
 def _tier_metrics(ann: _Annotations, tier_ids: list[str]) -> set[str]:
     return {r.head for r in ann.relations if r.label == R.HAS_THRESHOLD and r.tail in tier_ids}
+
+
+def _same_part(ann: _Annotations, ids: list[str], s: str, offset: int) -> set[str]:
+    """Condition entities in the comma-separated part that holds one of the given entities."""
+    parts = [_part_bounds(s, e.start - offset) for e in ann.entities if e.id in ids]
+    return {
+        e.id
+        for e in ann.entities
+        if e.label == L.CONDITION
+        and e.id not in ids
+        and any(offset + a <= e.start and e.end <= offset + b for a, b in parts)
+    }
 
 
 def _value_entity(s: str, v: _Value, ann: _Annotations, offset: int) -> str:

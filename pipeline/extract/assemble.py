@@ -10,6 +10,7 @@ require their own threshold) become one measure per tier.
 from __future__ import annotations
 
 import re
+from bisect import bisect_left
 from collections import defaultdict
 
 from pipeline.document import Benefit, Condition, Entity, Measure, PolicyDocument, Relation
@@ -34,11 +35,17 @@ _TITLE_MAX = 40
 class _Graph:
     def __init__(self, doc: PolicyDocument) -> None:
         self.entities = {e.id: e for e in doc.entities}
+        self._by_start = sorted(doc.entities, key=lambda e: e.start)
+        self._starts = [e.start for e in self._by_start]
         self.out: dict[str, list[Relation]] = defaultdict(list)
         self.into: dict[str, list[Relation]] = defaultdict(list)
         for r in doc.relations:
             self.out[r.head].append(r)
             self.into[r.tail].append(r)
+
+    def within(self, start: int, end: int) -> list[Entity]:
+        """Entities that start inside [start, end), in text order."""
+        return self._by_start[bisect_left(self._starts, start) : bisect_left(self._starts, end)]
 
     def tails(self, eid: str, *labels: R) -> list[Entity]:
         return [self.entities[r.tail] for r in self.out[eid] if r.label in labels]
@@ -142,9 +149,7 @@ def _benefit(graph: _Graph, anchor: Entity, values: dict[str, Entity], doc_text:
 
 def _anchors(graph: _Graph, clause: Clause) -> list[Entity]:
     found = []
-    for e in graph.entities.values():
-        if not clause.start <= e.start < clause.end:
-            continue
+    for e in graph.within(clause.start, clause.end):
         is_kind_anchor = e.label == L.BENEFIT_KIND and any(
             r.label in _VALUE_RELATIONS for r in graph.out[e.id]
         )
@@ -187,14 +192,15 @@ def assemble(doc: PolicyDocument) -> list[Measure]:
         if clause.is_heading:
             continue
         drafts: list[tuple[Benefit, list[str], set[str]]] = []  # benefit, required ids, tier ids
-        for anchor in _anchors(graph, clause):
+        anchors = _anchors(graph, clause)
+        for anchor in anchors:
             required = [r.tail for r in graph.out[anchor.id] if r.label == R.REQUIRES]
             for values, own in _tiers(graph, anchor):
                 drafts.append((_benefit(graph, anchor, values, doc.text), required + own, set(own)))
         if not drafts:
             continue
         beneficiaries: list[str] = []
-        for anchor in _anchors(graph, clause):
+        for anchor in anchors:
             beneficiaries += [e.text for e in graph.tails(anchor.id, R.FOR)]
         beneficiaries = list(dict.fromkeys(beneficiaries))
         tiered = any(tier_ids for _, _, tier_ids in drafts)
@@ -228,7 +234,7 @@ def assemble(doc: PolicyDocument) -> list[Measure]:
 
 
 def _confidence(graph: _Graph, clause: Clause) -> float:
-    scores = [e.score for e in graph.entities.values() if clause.start <= e.start < clause.end]
+    scores = [e.score for e in graph.within(clause.start, clause.end)]
     return min(scores, default=1.0)
 
 

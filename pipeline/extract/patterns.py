@@ -97,6 +97,7 @@ class _Annotations:
         self.entities: list[Entity] = []
         self.relations: list[Relation] = []
         self._by_span: dict[tuple[int, int, str], str] = {}
+        self._relation_keys: set[tuple[str, str, str]] = set()
 
     def entity(self, label: L, start: int, end: int) -> str:
         key = (start, end, label.value)
@@ -107,9 +108,10 @@ class _Annotations:
         return self._by_span[key]
 
     def relate(self, head: str, tail: str, label: R) -> None:
-        rel = Relation(head=head, tail=tail, label=label)
-        if rel not in self.relations:
-            self.relations.append(rel)
+        key = (head, tail, label.value)
+        if key not in self._relation_keys:
+            self._relation_keys.add(key)
+            self.relations.append(Relation(head=head, tail=tail, label=label))
 
 
 def _part_bounds(s: str, pos: int) -> tuple[int, int]:

@@ -1,0 +1,371 @@
+"""Reading order for positioned text: characters into lines, lines into blocks, blocks into reading order.
+
+The digital PDF reader feeds character boxes through `group_lines`, `group_blocks` and `reading_order`;
+the OCR path (line boxes with text) will start at `group_blocks`. Boxes are `(x0, y0, x1, y1)` with the
+origin at the top left of the page, in page units (points for PDF, pixels for images).
+
+XY-cut is written by hand here: no maintained pure-Python library cuts character or line boxes (the
+layout packages work on page images and ship models), and the algorithm is small.
+
+    >>> chars = [TextBox("通", (0, 0, 10, 10)), TextBox("知", (10, 0, 20, 10))]
+    >>> [line.text for line in group_lines(chars)]
+    ['通知']
+"""
+
+from __future__ import annotations
+
+import bisect
+import itertools
+import re
+import statistics
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+__all__ = [
+    "BBox",
+    "TextBox",
+    "block_bbox",
+    "group_blocks",
+    "group_lines",
+    "is_furniture",
+    "reading_order",
+]
+
+BBox = tuple[float, float, float, float]
+
+# A gap wider than this (in em, the line's median char height) splits a line even without a
+# whitespace river in the rows around it: two text runs this far apart are never one line.
+HARD_SPLIT_EM = 3.0
+# A gap wider than this splits a line when the rows above or below have a gap at the same place
+# (a column gutter). Below it: letter spacing, and one dropped ideographic space (1 em).
+GUTTER_MIN_EM = 1.1
+# Latin letters and digits further apart than this get one space between them (a space is 0.2-0.33 em).
+SPACE_EM = 0.15
+# Bands of the page height where page headers and footers live.
+FURNITURE_BAND = 0.06
+PAGE_NUMBER_BAND = 0.12
+FURNITURE_MAX_CHARS = 40
+
+_PAGE_NUMBER = re.compile(
+    r"^\s*(?:"
+    r"[-－—–~～·•\s]*\d{1,4}[-－—–~～·•\s]*"  # 3, - 3 -, — 3 —
+    r"|第\s*\d{1,4}\s*页(?:\s*[,，/]?\s*共\s*\d{1,4}\s*页)?"  # 第3页, 第3页 共10页
+    r"|\d{1,4}\s*/\s*\d{1,4}"  # 3/10
+    r"|(?:page|p\.)\s*\d{1,4}(?:\s*(?:of|/)\s*\d{1,4})?"  # Page 3 of 10
+    r")\s*$",
+    re.IGNORECASE,
+)
+
+
+@dataclass(frozen=True, slots=True)
+class TextBox:
+    """A piece of text (a character, a line) and its box, origin top-left."""
+
+    text: str
+    bbox: BBox
+
+    @property
+    def x0(self) -> float:
+        return self.bbox[0]
+
+    @property
+    def y0(self) -> float:
+        return self.bbox[1]
+
+    @property
+    def x1(self) -> float:
+        return self.bbox[2]
+
+    @property
+    def y1(self) -> float:
+        return self.bbox[3]
+
+    @property
+    def height(self) -> float:
+        return self.bbox[3] - self.bbox[1]
+
+
+def block_bbox(boxes: Sequence[TextBox]) -> BBox:
+    """The union of the boxes."""
+    return (
+        min(b.x0 for b in boxes),
+        min(b.y0 for b in boxes),
+        max(b.x1 for b in boxes),
+        max(b.y1 for b in boxes),
+    )
+
+
+# ---------------------------------------------------------------------------------------------- lines
+
+
+def group_lines(chars: Sequence[TextBox]) -> list[TextBox]:
+    """Group character boxes into line boxes, top to bottom, left to right within a row.
+
+    Characters share a row when they overlap vertically by half the smaller height. A row is split
+    at a gap wider than `HARD_SPLIT_EM`, or wider than `GUTTER_MIN_EM` where a neighbouring row has a
+    gap at the same place: a column gutter, so two columns never merge into one line. Nothing is put
+    between CJK characters; other neighbours get one space where they are more than `SPACE_EM` apart
+    or where a whitespace box lies between them. Whitespace boxes are optional and never text of
+    their own: they only mark word breaks that the gap alone does not show (fonts whose boxes are
+    wider than their advance).
+
+    Args:
+        chars: one box per character.
+
+    Returns:
+        The lines, ordered by row and then by x; reading order is `reading_order`'s job.
+
+    >>> chars = [TextBox("a", (0, 0, 5, 10)), TextBox("b", (9, 0, 14, 10)), TextBox("c", (100, 0, 105, 10))]
+    >>> [line.text for line in group_lines(chars)]
+    ['a b', 'c']
+    """
+    rows = _rows([c for c in chars if c.text])
+    ink_rows = [[c for c in row if not c.text.isspace()] for row in rows]
+    lines: list[TextBox] = []
+    for index, row in enumerate(ink_rows):
+        if not row:
+            continue
+        em = _em(row)
+        spaces = sorted((c.x0 + c.x1) / 2 for c in rows[index] if c.text.isspace())
+        neighbours = [ink_rows[j] for j in (index - 1, index + 1) if 0 <= j < len(rows) and ink_rows[j]]
+        neighbours = [n for n in neighbours if _vertical_distance(n, row) <= 2.0 * em]
+        start = 0
+        for position, (left, right) in enumerate(_row_gaps(row), start=1):
+            width = right - left
+            if width > HARD_SPLIT_EM * em or (
+                width > GUTTER_MIN_EM * em and any(_has_gutter(n, (left + right) / 2, em) for n in neighbours)
+            ):
+                lines.append(_join_line(row[start:position], spaces))
+                start = position
+        lines.append(_join_line(row[start:], spaces))
+    return lines
+
+
+def _rows(chars: list[TextBox]) -> list[list[TextBox]]:
+    """Chars into rows by vertical overlap; each row sorted by x."""
+    rows: list[list[TextBox]] = []
+    bands: list[tuple[float, float]] = []
+    for char in sorted(chars, key=lambda c: ((c.y0 + c.y1) / 2, c.x0)):
+        placed = False
+        # Only the last few rows can overlap a char that is lower than all earlier ones.
+        for k in range(len(rows) - 1, max(-1, len(rows) - 4), -1):
+            top, bottom = bands[k]
+            overlap = min(bottom, char.y1) - max(top, char.y0)
+            if overlap >= 0.5 * min(bottom - top, char.height):
+                rows[k].append(char)
+                placed = True
+                break
+        if not placed:
+            rows.append([char])
+            bands.append((char.y0, char.y1))
+    for row in rows:
+        row.sort(key=lambda c: c.x0)
+    order = sorted(range(len(rows)), key=lambda k: (bands[k][0], rows[k][0].x0))
+    return [rows[k] for k in order]
+
+
+def _row_gaps(row: list[TextBox]) -> list[tuple[float, float]]:
+    """(left, right) of the space between each pair of neighbouring chars in a row."""
+    gaps = []
+    reach = row[0].x1
+    for char in row[1:]:
+        gaps.append((reach, char.x0))
+        reach = max(reach, char.x1)
+    return gaps
+
+
+def _em(boxes: Sequence[TextBox]) -> float:
+    return max(statistics.median(b.height for b in boxes), 1e-6)
+
+
+def _vertical_distance(a: list[TextBox], b: list[TextBox]) -> float:
+    a0, a1 = min(c.y0 for c in a), max(c.y1 for c in a)
+    b0, b1 = min(c.y0 for c in b), max(c.y1 for c in b)
+    return max(b0 - a1, a0 - b1, 0.0)
+
+
+def _has_gutter(row: list[TextBox], x: float, em: float) -> bool:
+    """True when the row has text on both sides of x and none within a quarter em of it."""
+    half = 0.25 * em
+    left = right = False
+    for char in row:
+        if char.x1 > x - half and char.x0 < x + half:
+            return False
+        left = left or char.x1 <= x
+        right = right or char.x0 >= x
+    return left and right
+
+
+def _join_line(chars: list[TextBox], spaces: list[float]) -> TextBox:
+    """One line's text; `spaces` are the x centres of the row's whitespace boxes, sorted."""
+    em = _em(chars)
+    parts = [chars[0].text]
+    reach = chars[0].x1
+    for prev, char in itertools.pairwise(chars):
+        if not (_is_cjk(prev.text[-1]) and _is_cjk(char.text[0])):
+            left, right = (prev.x0 + prev.x1) / 2, (char.x0 + char.x1) / 2
+            marked = bisect.bisect_right(spaces, left) < bisect.bisect_left(spaces, right)
+            if marked or char.x0 - reach > SPACE_EM * em:
+                parts.append(" ")
+        parts.append(char.text)
+        reach = max(reach, char.x1)
+    return TextBox("".join(parts), block_bbox(chars))
+
+
+def _is_cjk(ch: str) -> bool:
+    """CJK ideographs, kana, hangul, CJK and full-width punctuation: scripts written without spaces."""
+    code = ord(ch)
+    return (
+        0x2E80 <= code <= 0x9FFF  # radicals, CJK punctuation, kana, ideographs
+        or 0xAC00 <= code <= 0xD7AF  # hangul
+        or 0xF900 <= code <= 0xFAFF  # compatibility ideographs
+        or 0xFE30 <= code <= 0xFE4F  # compatibility forms
+        or 0xFF00 <= code <= 0xFFEF  # full-width forms
+        or 0x20000 <= code <= 0x3FFFF  # extension ideographs
+        or code in (0x2014, 0x2026, 0x201C, 0x201D, 0x2018, 0x2019)  # — … “ ” ‘ ’ as set in Chinese
+    )
+
+
+# --------------------------------------------------------------------------------------------- blocks
+
+
+def group_blocks(lines: Sequence[TextBox]) -> list[list[TextBox]]:
+    """Group lines into blocks (paragraphs, headings) within a column.
+
+    A line joins the block whose last line is just above it (gap under one line height), overlaps
+    it horizontally by half the narrower width and has about the same height. It starts a new block
+    instead where a paragraph visibly starts: an indented line (Chinese paragraphs start with a
+    two-character indent and no extra space) or a line after a short last line.
+
+    Returns:
+        Blocks, each a list of lines top to bottom, ordered by the top of their first line.
+    """
+    blocks: list[list[TextBox]] = []
+    for line in sorted(lines, key=lambda b: (b.y0, b.x0)):
+        best: list[TextBox] | None = None
+        best_overlap = 0.0
+        for block in blocks:
+            overlap = _continues(block, line)
+            if overlap > best_overlap:
+                best, best_overlap = block, overlap
+        if best is None:
+            blocks.append([line])
+        else:
+            best.append(line)
+    return blocks
+
+
+def _continues(block: list[TextBox], line: TextBox) -> float:
+    """How well the line continues the block: horizontal overlap in points, 0 when it does not."""
+    last = block[-1]
+    em = max(min(last.height, line.height), 1e-6)
+    if not 0.77 <= line.height / max(last.height, 1e-6) <= 1.3:
+        return 0.0
+    if not -0.3 * em <= line.y0 - last.y1 <= 1.0 * em:
+        return 0.0
+    overlap = min(last.x1, line.x1) - max(last.x0, line.x0)
+    if overlap < 0.5 * min(last.x1 - last.x0, line.x1 - line.x0):
+        return 0.0
+    body_left = min(b.x0 for b in block[1:]) if len(block) > 1 else block[0].x0
+    if line.x0 > body_left + 0.8 * em:
+        return 0.0  # indented: a new paragraph
+    right = max(b.x1 for b in block)
+    if len(block) > 1 and last.x1 < right - 1.5 * em:
+        return 0.0  # the block's last line ended short: its paragraph is over
+    return max(overlap, 1e-6)
+
+
+# ---------------------------------------------------------------------------------------------- order
+
+
+def reading_order(
+    blocks: Sequence[Sequence[TextBox]], page_width: float, page_height: float
+) -> list[list[TextBox]]:
+    """Order blocks by recursive XY-cut.
+
+    At each level the region is cut along whitespace that runs right through it, in this order:
+    horizontal bands at least a line high (so a headline across columns comes before the columns
+    below it), then vertical gaps (columns, read left to right), then narrower horizontal gaps
+    (between paragraphs; around a boxed sidebar, which so stays in place within its column).
+    Narrow horizontal gaps come after vertical ones because paragraph breaks in neighbouring
+    columns often line up, and cutting there would interleave the columns.
+
+    Args:
+        blocks: blocks from `group_blocks` (or OCR), each a list of lines.
+        page_width: page width, in the boxes' units.
+        page_height: page height, in the boxes' units.
+
+    Returns:
+        The same blocks in reading order.
+    """
+    del page_width, page_height  # the cuts depend on the boxes alone; kept for the OCR path's callers
+    items = [list(block) for block in blocks if block]
+    if not items:
+        return []
+    line_height = statistics.median(line.height for block in items for line in block)
+    return _xy_cut(items, max(line_height, 1e-6))
+
+
+def _xy_cut(items: list[list[TextBox]], line_height: float) -> list[list[TextBox]]:
+    if len(items) <= 1:
+        return items
+    boxes = [block_bbox(block) for block in items]
+    y_gaps = _projection_gaps([(b[1], b[3]) for b in boxes])
+    x_gaps = _projection_gaps([(b[0], b[2]) for b in boxes])
+    wide = [gap for gap in y_gaps if gap[1] - gap[0] >= line_height]
+    if wide:
+        cuts, axis = wide, 1
+    elif x_gaps:
+        cuts, axis = x_gaps, 0
+    elif y_gaps:
+        cuts, axis = y_gaps, 1
+    else:
+        # Overlapping boxes with no whitespace through them: top to bottom, then left to right.
+        return sorted(items, key=lambda block: (block_bbox(block)[1], block_bbox(block)[0]))
+    parts: list[list[list[TextBox]]] = [[] for _ in range(len(cuts) + 1)]
+    for block, box in zip(items, boxes, strict=True):
+        centre = (box[axis] + box[axis + 2]) / 2
+        parts[sum(1 for cut in cuts if centre > cut[0])].append(block)
+    ordered: list[list[TextBox]] = []
+    for part in parts:
+        if part:
+            ordered.extend(_xy_cut(part, line_height))
+    return ordered
+
+
+def _projection_gaps(spans: list[tuple[float, float]]) -> list[tuple[float, float]]:
+    """Gaps between the merged intervals of the spans' projection on one axis."""
+    gaps: list[tuple[float, float]] = []
+    spans = sorted(spans)
+    reach = spans[0][1]
+    for start, end in spans[1:]:
+        if start > reach + 0.5:  # half a point: loose boxes of touching blocks may overlap a little
+            gaps.append((reach, start))
+        reach = max(reach, end)
+    return gaps
+
+
+# ------------------------------------------------------------------------------------------ furniture
+
+
+def is_furniture(block: Sequence[TextBox], page_width: float, page_height: float) -> bool:
+    """True for a page header, footer or page number.
+
+    Short text (one line, at most `FURNITURE_MAX_CHARS` characters) inside the top or bottom
+    `FURNITURE_BAND` of the page, or a page number (`3`, `- 3 -`, `— 3 —`, `第3页`, `3/10`) within the
+    wider `PAGE_NUMBER_BAND` (Chinese official documents, GB/T 9704, put it about 9% from the bottom).
+
+    >>> is_furniture([TextBox("- 3 -", (290, 770, 310, 780))], 595, 842)
+    True
+    """
+    del page_width
+    if not block:
+        return False
+    _, y0, _, y1 = block_bbox(block)
+    text = "".join(line.text for line in block)
+    top_band = y1 <= FURNITURE_BAND * page_height
+    bottom_band = y0 >= (1 - FURNITURE_BAND) * page_height
+    if (top_band or bottom_band) and len(block) == 1 and len(text.strip()) <= FURNITURE_MAX_CHARS:
+        return True
+    near_edge = y1 <= PAGE_NUMBER_BAND * page_height or y0 >= (1 - PAGE_NUMBER_BAND) * page_height
+    return near_edge and len(block) == 1 and _PAGE_NUMBER.match(text) is not None

@@ -1,0 +1,140 @@
+"""Digital PDF reader: pypdfium2 character boxes through `pipeline.layout` into blocks in reading order.
+
+Loose character boxes (`get_charbox(i, loose=True)`) keep punctuation inside its line; tight boxes
+push it out (`../shared/FACTS.md`). Characters that pdfium generates (line ends, guessed spaces) are
+dropped; the PDF's own spaces only mark word breaks for `group_lines`, which puts spaces back from
+them and from the gaps between boxes. Boxes are turned to a top-left
+origin relative to the crop box. Pages are read one at a time and every pdfium object is closed
+as soon as it is done with.
+
+Rotated pages (`/Rotate` 90 or 270) are read in unrotated coordinates; that is a known gap.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+import unicodedata
+from pathlib import Path
+
+import pypdfium2 as pdfium
+import pypdfium2.raw as pdfium_c
+
+from pipeline.errors import InputError
+from pipeline.layout.reading_order import (
+    TextBox,
+    block_bbox,
+    group_blocks,
+    group_lines,
+    is_furniture,
+    reading_order,
+)
+from pipeline.readers.base import RawBlock, RawDocument, RawPage
+from pipeline.readers.sniff import PDF
+
+__all__ = ["PdfReader", "read_page"]
+
+_log = logging.getLogger(__name__)
+
+_PAGE_OBJECT = re.compile(rb"/Type\s*/Page(?![A-Za-z])")
+_EMPTY_PAGE_TREE = re.compile(rb"/Count\s+0(?![0-9])")
+
+
+class PdfReader:
+    """Reads PDFs that carry a text layer."""
+
+    media_types: tuple[str, ...] = (PDF,)
+
+    def read(self, path: Path, data: bytes | None = None) -> RawDocument:
+        """Read every page's text into blocks in reading order.
+
+        Raises:
+            InputError: encrypted, corrupt or empty PDF, or no text layer on any page.
+        """
+        if data is None:
+            data = path.read_bytes()
+        name = path.name
+        try:
+            document = pdfium.PdfDocument(data)
+        except pdfium.PdfiumError as exc:
+            raise _open_error(name, data, exc) from exc
+        pages: list[RawPage] = []
+        blocks: list[RawBlock] = []
+        try:
+            if len(document) == 0:
+                raise InputError(f"{name}: PDF has no pages")
+            for index in range(len(document)):
+                page, page_blocks = read_page(document, index, name=name)
+                pages.append(page)
+                blocks.extend(page_blocks)
+        finally:
+            document.close()
+        if not blocks:
+            raise InputError(f"{name}: no text layer on any page; needs OCR")
+        empty = [page.number for page in pages if not any(b.page == page.number for b in blocks)]
+        if empty:
+            _log.warning("%s: no text layer on page(s) %s", name, ", ".join(map(str, empty)))
+        return RawDocument(media_type=PDF, pages=pages, blocks=blocks)
+
+
+def read_page(document: pdfium.PdfDocument, index: int, *, name: str) -> tuple[RawPage, list[RawBlock]]:
+    """One page's size and its blocks in reading order (none when the page has no text layer)."""
+    number = index + 1
+    try:
+        page = document[index]
+    except pdfium.PdfiumError as exc:
+        raise InputError(f"{name}: truncated or corrupt PDF (page {number} cannot be loaded: {exc})") from exc
+    try:
+        left, _, _, top = page.get_bbox()
+        width, height = page.get_size()
+        textpage = page.get_textpage()
+        try:
+            chars = _chars(textpage, left=left, top=top)
+        finally:
+            textpage.close()
+    except pdfium.PdfiumError as exc:
+        raise InputError(f"{name}: truncated or corrupt PDF (page {number}: {exc})") from exc
+    finally:
+        page.close()
+    raw_page = RawPage(number=number, width=width, height=height, ocr=False)
+    ordered = reading_order(group_blocks(group_lines(chars)), width, height)
+    blocks = [
+        RawBlock(
+            lines=[line.text for line in block],
+            page=number,
+            bbox=block_bbox(block),
+            furniture=is_furniture(block, width, height),
+        )
+        for block in ordered
+    ]
+    return raw_page, blocks
+
+
+def _chars(textpage: pdfium.PdfTextPage, *, left: float, top: float) -> list[TextBox]:
+    """The page's visible characters with loose boxes, origin top-left of the crop box."""
+    chars: list[TextBox] = []
+    for i in range(textpage.count_chars()):
+        if pdfium_c.FPDFText_IsGenerated(textpage, i) == 1:
+            continue
+        code = pdfium_c.FPDFText_GetUnicode(textpage, i)
+        if code == 0 or 0xD800 <= code <= 0xDFFF:
+            continue  # no Unicode mapping, or half a surrogate pair (pdfium reports those singly)
+        char = chr(code)
+        if char != "\t" and unicodedata.category(char) in ("Cc", "Cf"):
+            continue  # line ends, controls and soft hyphens carry no text
+        # Whitespace stays as a box: `group_lines` uses it to mark word breaks, never as text.
+        x0, y0, x1, y1 = textpage.get_charbox(i, loose=True)
+        chars.append(TextBox(char, (x0 - left, top - y1, x1 - left, top - y0)))
+    return chars
+
+
+def _open_error(name: str, data: bytes, exc: pdfium.PdfiumError) -> InputError:
+    code = getattr(exc, "err_code", None)
+    if code == pdfium_c.FPDF_ERR_PASSWORD:
+        return InputError(f"{name}: encrypted PDF (password required)")
+    if code == pdfium_c.FPDF_ERR_SECURITY:
+        return InputError(f"{name}: PDF uses an unsupported security handler")
+    # pdfium refuses a document whose page tree is empty; tell that apart from damage.
+    if _EMPTY_PAGE_TREE.search(data) and not _PAGE_OBJECT.search(data):
+        return InputError(f"{name}: PDF has no pages")
+    return InputError(f"{name}: truncated or corrupt PDF ({exc})")

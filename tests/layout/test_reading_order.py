@@ -1,0 +1,181 @@
+"""Reading order on synthetic boxes: lines, blocks, XY-cut order, furniture."""
+
+from __future__ import annotations
+
+import pytest
+
+from pipeline.layout.reading_order import TextBox, group_blocks, group_lines, is_furniture, reading_order
+
+EM = 10.0
+PAGE_W, PAGE_H = 595.0, 842.0
+
+
+def _chars(text: str, x: float, y: float, *, size: float = EM, gap: float = 0.0) -> list[TextBox]:
+    """One box per character, CJK characters one em wide, others half; `gap` adds tracking."""
+    boxes = []
+    for char in text:
+        width = size if ord(char) > 0x2E80 else size / 2
+        if not char.isspace():
+            boxes.append(TextBox(char, (x, y, x + width, y + size)))
+        x += width + gap
+    return boxes
+
+
+def _line(text: str, x: float, y: float, *, size: float = EM) -> TextBox:
+    return TextBox(text, (x, y, x + len(text) * size, y + size))
+
+
+def _column(x: float, y: float, paragraphs: list[int], *, chars: int = 10, label: str = "") -> list[TextBox]:
+    """Lines of paragraphs (given as line counts): first line indented 2 em, last line short."""
+    lines = []
+    for index, count in enumerate(paragraphs):
+        for k in range(count):
+            indent = 2 if k == 0 else 0
+            width = chars - indent if k < count - 1 else 4
+            lines.append(_line(f"{label}{index}" + "字" * (width - len(label) - 1), x + indent * EM, y))
+            y += 1.5 * EM
+    return lines
+
+
+def _texts(blocks: list[list[TextBox]]) -> list[str]:
+    return ["".join(line.text for line in block) for block in blocks]
+
+
+# ---------------------------------------------------------------------------------------------- lines
+
+
+def test_reading_order_lines_join_cjk_without_spaces() -> None:
+    chars = _chars("关于印发通知", 0, 0, gap=1.0) + _chars("第二行", 0, 15)
+    assert [line.text for line in group_lines(chars)] == ["关于印发通知", "第二行"]
+
+
+def test_reading_order_lines_space_between_latin_words() -> None:
+    chars = _chars("GB/T 9704-2012 补贴100万元", 0, 0)
+    assert [line.text for line in group_lines(chars)] == ["GB/T 9704-2012 补贴100万元"]
+
+
+def test_reading_order_lines_whitespace_boxes_mark_word_breaks() -> None:
+    # Boxes wider than their advance touch each other; the space box still marks the break.
+    chars = [TextBox("a", (0, 0, 7, 10)), TextBox(" ", (5, 0, 7, 10)), TextBox("b", (7, 0, 12, 10))]
+    assert [line.text for line in group_lines(chars)] == ["a b"]
+
+
+def test_reading_order_lines_ideographic_space_does_not_split() -> None:
+    chars = _chars("第一条　总则", 0, 0) + _chars("第二条　定义", 0, 15) + _chars("第三条　范围", 0, 30)
+    assert [line.text for line in group_lines(chars)] == ["第一条总则", "第二条定义", "第三条范围"]
+
+
+def test_reading_order_lines_column_gutter_splits_rows() -> None:
+    chars = []
+    for row in range(4):
+        chars += _chars("左栏文字内容", 0, row * 15) + _chars("右栏文字内容", 72, row * 15)  # 1.2 em gutter
+    lines = group_lines(chars)
+    assert [line.text for line in lines] == ["左栏文字内容", "右栏文字内容"] * 4
+    assert {line.x0 for line in lines} == {0, 72}
+
+
+def test_reading_order_lines_wide_gap_splits_a_lone_row() -> None:
+    chars = _chars("标题", 0, 0) + _chars("第3版", 100, 0)
+    assert [line.text for line in group_lines(chars)] == ["标题", "第3版"]
+
+
+def test_reading_order_lines_punctuation_stays_in_line() -> None:
+    # A loose box of a comma shares the line's band even when its ink sits low.
+    chars = [*_chars("通知", 0, 0), TextBox("，", (20, 1, 30, 11)), *_chars("如下", 30, 0)]
+    assert [line.text for line in group_lines(chars)] == ["通知，如下"]
+
+
+# --------------------------------------------------------------------------------------------- blocks
+
+
+def test_reading_order_blocks_split_at_indent_and_short_line() -> None:
+    lines = _column(0, 0, [3, 2, 1])
+    blocks = group_blocks(lines)
+    assert [len(block) for block in blocks] == [3, 2, 1]
+
+
+def test_reading_order_blocks_headline_apart_from_body() -> None:
+    lines = [_line("通知标题", 0, 0, size=18), *_column(0, 25, [2])]
+    assert [len(block) for block in group_blocks(lines)] == [1, 2]
+
+
+def test_reading_order_blocks_never_span_columns() -> None:
+    lines = _column(0, 0, [4], label="左") + _column(120, 0, [4], label="右")
+    blocks = group_blocks(lines)
+    assert len(blocks) == 2
+    assert all(len({line.x0 >= 120 for line in block}) == 1 for block in blocks)
+
+
+# ---------------------------------------------------------------------------------------------- order
+
+
+def _order(lines: list[TextBox]) -> list[str]:
+    return _texts(reading_order(group_blocks(lines), PAGE_W, PAGE_H))
+
+
+def test_reading_order_headline_then_columns_left_to_right() -> None:
+    headline = _line("关于印发专项资金管理办法的通知", 30, 0, size=18)
+    lines = [headline, *_column(0, 40, [3, 2], label="左"), *_column(120, 40, [2, 3], label="右")]
+    order = _order(lines)
+    assert order[0] == headline.text
+    assert [text[:2] for text in order[1:]] == ["左0", "左1", "右0", "右1"]
+
+
+def test_reading_order_aligned_paragraph_breaks_do_not_interleave() -> None:
+    # Same line pitch and paragraph breaks at the same heights in both columns: narrow bands of
+    # whitespace cross the whole page between every two rows, and must not be cut before the gutter.
+    lines = _column(0, 0, [2, 2, 2], label="左") + _column(120, 0, [2, 2, 2], label="右")
+    order = _order(lines)
+    assert [text[:2] for text in order] == ["左0", "左1", "左2", "右0", "右1", "右2"]
+
+
+def test_reading_order_narrow_title_over_middle_column_comes_first() -> None:
+    title = _line("通知", 170, 0, size=18)  # over the middle column only, not across a gutter
+    lines = [title]
+    for index, x in enumerate((0, 130, 260)):
+        lines += _column(x, 40, [3], label="甲乙丙"[index])
+    order = _order(lines)
+    assert [text[:2] for text in order] == ["通知", "甲0", "乙0", "丙0"]
+
+
+def test_reading_order_sidebar_stays_in_its_column() -> None:
+    upper = _column(0, 0, [3], label="上")
+    sidebar = [_line("专栏" + "字" * 6, 15, 60), _line("专栏" + "字" * 6, 15, 75)]
+    lower = _column(0, 110, [3], label="下")
+    right = _column(130, 0, [5, 3], label="右")
+    order = _order(upper + sidebar + lower + right)
+    assert [text[:2] for text in order] == ["上0", "专栏", "下0", "右0", "右1"]
+
+
+def test_reading_order_empty_and_single() -> None:
+    assert reading_order([], PAGE_W, PAGE_H) == []
+    block = [_line("通知", 0, 0)]
+    assert reading_order([block], PAGE_W, PAGE_H) == [block]
+
+
+# ------------------------------------------------------------------------------------------ furniture
+
+
+@pytest.mark.parametrize(
+    ("text", "y", "expected"),
+    [
+        ("3", 815, True),
+        ("- 3 -", 815, True),
+        ("— 3 —", 770, True),  # GB/T 9704 puts the page number about 9% from the bottom
+        ("－12－", 770, True),
+        ("第3页", 770, True),
+        ("第 3 页 共 10 页", 815, True),
+        ("3/10", 20, True),
+        ("山西日报 2024年3月1日 第3版", 20, True),  # short line in the top band
+        ("山西日报 2024年3月1日 第3版", 770, False),  # same text above the band
+        ("3", 400, False),  # a bare number in the body
+        ("对符合条件的企业给予最高100万元奖励，所需资金由省级财政安排，具体办法另行制定。", 815, False),
+    ],
+)
+def test_reading_order_furniture(text: str, y: float, expected: bool) -> None:
+    assert is_furniture([_line(text, 250, y)], PAGE_W, PAGE_H) is expected
+
+
+def test_reading_order_furniture_needs_one_line() -> None:
+    block = [_line("3", 290, 800), _line("4", 290, 815)]
+    assert not is_furniture(block, PAGE_W, PAGE_H)

@@ -8,9 +8,9 @@ import pytest
 
 from pipeline.document import Metadata
 from pipeline.extract.metadata import extract_metadata
+from tests.shared_data import SEED_TEXT
 
 ROOT = Path(__file__).resolve().parents[2]
-SEED = ROOT.parent / "shared" / "seed" / "000_b219e20ba6852894.txt"
 SAMPLE = ROOT / "pipeline" / "samples" / "sample_notice.txt"
 
 PROVINCIAL = """山西省人民政府办公厅关于印发山西省促进先进算力与人工智能融合发展若干措施的通知
@@ -479,9 +479,9 @@ def test_metadata_sample_notice() -> None:
     )
 
 
-@pytest.mark.skipif(not SEED.exists(), reason="shared seed document not present")
+@pytest.mark.skipif(not SEED_TEXT.exists(), reason="shared seed document not present")
 def test_metadata_seed_newspaper_page() -> None:
-    result = extract_metadata(SEED.read_text(encoding="utf-8"))
+    result = extract_metadata(SEED_TEXT.read_text(encoding="utf-8"))
     # A newspaper page: no 文号, no signature, and its only dates ("8月 19日", "6月 25日") have no year.
     assert result.doc_number is None
     assert result.publish_date is None

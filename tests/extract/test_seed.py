@@ -3,28 +3,12 @@
 from __future__ import annotations
 
 import json
-import os
-from pathlib import Path
 
 import pytest
 
 from pipeline.document import Measure
 from pipeline.run import Pipeline
-
-
-def _shared() -> Path:
-    """`../shared` beside the checkout; ZHENGCE_SHARED points elsewhere (a CI clone in a temp folder)."""
-    candidates = [
-        os.environ.get("ZHENGCE_SHARED", ""),
-        Path(__file__).resolve().parents[3] / "shared",
-        "/work/shared",
-    ]
-    return next((Path(c) for c in candidates if c and (Path(c) / "seed").is_dir()), Path(candidates[1]))
-
-
-SEED = _shared() / "seed"
-SEED_TEXT = SEED / "000_b219e20ba6852894.txt"
-SEED_GOLD = SEED / "000_b219e20ba6852894.gold.json"
+from tests.shared_data import SEED_GOLD, SEED_TEXT
 
 pytestmark = pytest.mark.skipif(not SEED_TEXT.exists(), reason="../shared/seed is not beside this checkout")
 

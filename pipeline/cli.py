@@ -86,7 +86,8 @@ def ingest(paths: tuple[Path, ...], out_dir: Path | None, jobs: int, force: bool
 )
 def show(results: tuple[Path, ...]) -> None:
     """Print the measures of ingested documents as a table."""
-    console = Console()
+    # Chinese text needs room: at least 120 columns even when piped.
+    console = Console(width=max(120, Console().width))
     for path in results:
         try:
             doc = PolicyDocument.model_validate(json.loads(path.read_text(encoding="utf-8")))
@@ -106,6 +107,19 @@ def _money(value: float | None) -> str:
     return f"{value:g}元"
 
 
+def _quantity(value: float, unit: str | None) -> str:
+    """A condition's value as a reader writes it: 15%, 500万, 1000亿, 100PFlops."""
+    if unit:
+        return f"{value:g}{unit}"
+    if value < 1:
+        return f"{value * 100:g}%"
+    if value >= 1e8:
+        return f"{value / 1e8:g}亿"
+    if value >= 1e4:
+        return f"{value / 1e4:g}万"
+    return f"{value:g}"
+
+
 def measures_table(doc: PolicyDocument) -> Table:
     """A readable table of a document's measures: one row per benefit."""
     title = doc.metadata.title or doc.source.name
@@ -114,14 +128,14 @@ def measures_table(doc: PolicyDocument) -> Table:
         table.add_column(column, overflow="fold")
     for m in doc.measures:
         conditions = "\n".join(
-            f"{c.metric} {c.op} {c.value:g}{c.unit or ''}" if c.metric and c.value is not None else c.text
+            f"{c.metric} {c.op} {_quantity(c.value, c.unit)}" if c.metric and c.value is not None else c.text
             for c in m.conditions
         )
         for i, b in enumerate(m.benefits):
             kind = (b.kind or "") + (" 一次性" if b.one_time else "")
             if b.duration_years:
                 kind += f" {b.duration_years:g}年"
-            rate = f"{b.rate:.4g} × {b.base or '?'}" if b.rate is not None else ""
+            rate = f"{b.rate * 100:g}% × {b.base or '?'}" if b.rate is not None else ""
             amount = _money(b.amount)
             if b.unit_amount is not None:
                 amount = f"{_money(b.unit_amount)}/{b.unit or '?'}"

@@ -151,3 +151,19 @@ def test_ingest_thousand_files_ten_broken_with_two_workers(tmp_path: Path) -> No
     assert failed == [f"n{i:04d}.txt" for i in sorted(broken)]
     doc = PolicyDocument.model_validate_json((out / "n0042.txt.json").read_text(encoding="utf-8"))
     assert doc.measures[0].conditions[0].value == 430_000
+
+
+def test_show_prints_the_measures_table(tmp_path: Path) -> None:
+    path, out = tmp_path / "notice.txt", tmp_path / "out"
+    path.write_text(NOTICE, encoding="utf-8")
+    assert _ingest(str(path), "-o", str(out))[0] == 0
+    result = CliRunner().invoke(main, ["show", str(out / "notice.txt.json")])
+    assert result.exit_code == 0
+    assert "200万元" in result.stdout and "1% × 上一年度营业收入" in result.stdout
+
+
+def test_show_rejects_a_file_that_is_not_a_result(tmp_path: Path) -> None:
+    path = tmp_path / "x.json"
+    path.write_text("{}", encoding="utf-8")
+    result = CliRunner().invoke(main, ["show", str(path)])
+    assert result.exit_code == 1 and "not a zhengce document" in result.stderr

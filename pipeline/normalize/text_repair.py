@@ -65,17 +65,9 @@ def _is_wrapped(line: str, width: float, *, indent: float = 0.0) -> bool:
 
 
 def _joiner(left: str, right: str) -> str:
-    """Nothing between CJK text; one space between two Latin words split over lines."""
-    if (
-        left
-        and right
-        and left[-1].isascii()
-        and left[-1].isalnum()
-        and right[0].isascii()
-        and right[0].isalnum()
-    ):
-        return " "
-    return ""
+    """Nothing between CJK text or digits (`不少于20` / `0平方米`); a space between Latin words."""
+    latin_words = left[-1:].isascii() and left[-1:].isalpha() and right[:1].isascii() and right[:1].isalpha()
+    return " " if latin_words else ""
 
 
 @dataclass

@@ -8,16 +8,22 @@ import sys
 from pathlib import Path
 
 import click
+from pydantic import ValidationError
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 from rich.table import Table
 
 from pipeline.document import PolicyDocument
 from pipeline.errors import InputError
-from pipeline.ingest import ManifestRecord, Task, discover, run_batch
+from pipeline.ingest import MANIFEST, ManifestRecord, Task, discover, run_batch
 from pipeline.run import Pipeline
 
 _err = Console(stderr=True)
+
+
+def _error(message: str) -> None:
+    """One unwrapped line on stderr, so scripts and users can grep it."""
+    click.echo(click.style("error: ", fg="red") + message, err=True)
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -49,7 +55,7 @@ def ingest(paths: tuple[Path, ...], out_dir: Path | None, jobs: int, force: bool
         try:
             doc = Pipeline().process_path(paths[0])
         except InputError as exc:
-            _err.print(f"[red]error:[/red] {exc}", highlight=False)
+            _error(str(exc))
             sys.exit(1)
         click.echo(doc.model_dump_json(indent=2))
         return
@@ -62,7 +68,7 @@ def ingest(paths: tuple[Path, ...], out_dir: Path | None, jobs: int, force: bool
         nonlocal failed
         if record.status != "ok":
             failed += 1
-            _err.print(f"[red]error:[/red] {record.error}", highlight=False)
+            _error(str(record.error))
 
     if sys.stderr.isatty():
         columns = (TextColumn("ingest"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn())
@@ -76,7 +82,7 @@ def ingest(paths: tuple[Path, ...], out_dir: Path | None, jobs: int, force: bool
             run_batch(tasks, out_dir, jobs=jobs, force=force, verbose=verbose, on_done=advance)
     else:
         run_batch(tasks, out_dir, jobs=jobs, force=force, verbose=verbose, on_done=report)
-    _err.print(f"{len(tasks) - failed} of {len(tasks)} inputs ok; manifest: {out_dir / 'manifest.jsonl'}")
+    click.echo(f"{len(tasks) - failed} of {len(tasks)} inputs ok; manifest: {out_dir / MANIFEST}", err=True)
     sys.exit(1 if failed else 0)
 
 
@@ -91,8 +97,13 @@ def show(results: tuple[Path, ...]) -> None:
     for path in results:
         try:
             doc = PolicyDocument.model_validate(json.loads(path.read_text(encoding="utf-8")))
+        except ValidationError as exc:
+            first = exc.errors()[0]
+            where = ".".join(str(p) for p in first["loc"]) or "document"
+            _error(f"{path}: not a zhengce document ({where}: {first['msg']})")
+            sys.exit(1)
         except (ValueError, OSError) as exc:
-            _err.print(f"[red]error:[/red] {path}: not a zhengce document ({exc})", highlight=False)
+            _error(f"{path}: not a zhengce document ({exc})")
             sys.exit(1)
         console.print(measures_table(doc))
 

@@ -15,7 +15,7 @@ layout packages work on page images and ship models), and the algorithm is small
 from __future__ import annotations
 
 import bisect
-import itertools
+import functools
 import re
 import statistics
 from collections.abc import Sequence
@@ -119,24 +119,62 @@ def group_lines(chars: Sequence[TextBox]) -> list[TextBox]:
     >>> [line.text for line in group_lines(chars)]
     ['a b', 'c']
     """
-    rows = _rows([c for c in chars if c.text])
-    ink_rows = [[c for c in row if not c.text.isspace()] for row in rows]
+    # Each row once: its ink (non-whitespace) chars, the sorted x centres of its whitespace boxes
+    # and the vertical extent of its ink. This is the hot path of the PDF reader: plain loops over
+    # the bbox tuples, no per-char property or min/max calls.
+    ink_rows: list[list[TextBox]] = []
+    space_rows: list[list[float]] = []
+    extents: list[tuple[float, float]] = []
+    for row in _rows([c for c in chars if c.text]):
+        ink: list[TextBox] = []
+        spaces: list[float] = []
+        top = bottom = 0.0
+        for char in row:
+            x0, y0, x1, y1 = char.bbox
+            if char.text.isspace():
+                spaces.append((x0 + x1) / 2)
+                continue
+            if not ink:
+                top, bottom = y0, y1
+            else:
+                if y0 < top:
+                    top = y0
+                if y1 > bottom:
+                    bottom = y1
+            ink.append(char)
+        spaces.sort()
+        ink_rows.append(ink)
+        space_rows.append(spaces)
+        extents.append((top, bottom))
+
     lines: list[TextBox] = []
+    count = len(ink_rows)
     for index, row in enumerate(ink_rows):
         if not row:
             continue
         em = _em(row)
-        spaces = sorted((c.x0 + c.x1) / 2 for c in rows[index] if c.text.isspace())
-        neighbours = [ink_rows[j] for j in (index - 1, index + 1) if 0 <= j < len(rows) and ink_rows[j]]
-        neighbours = [n for n in neighbours if _vertical_distance(n, row) <= 2.0 * em]
+        spaces = space_rows[index]
+        top, bottom = extents[index]
+        neighbours = []
+        for j in (index - 1, index + 1):
+            if 0 <= j < count and ink_rows[j]:
+                n_top, n_bottom = extents[j]
+                if max(top - n_bottom, n_top - bottom, 0.0) <= 2.0 * em:
+                    neighbours.append(ink_rows[j])
+        hard = HARD_SPLIT_EM * em
+        gutter = GUTTER_MIN_EM * em
         start = 0
-        for position, (left, right) in enumerate(_row_gaps(row), start=1):
-            width = right - left
-            if width > HARD_SPLIT_EM * em or (
-                width > GUTTER_MIN_EM * em and any(_has_gutter(n, (left + right) / 2, em) for n in neighbours)
+        reach = row[0].bbox[2]
+        for position in range(1, len(row)):
+            x0, _, x1, _ = row[position].bbox
+            width = x0 - reach
+            if width > hard or (
+                width > gutter and any(_has_gutter(n, (reach + x0) / 2, em) for n in neighbours)
             ):
                 lines.append(_join_line(row[start:position], spaces))
                 start = position
+            if x1 > reach:
+                reach = x1
         lines.append(_join_line(row[start:], spaces))
     return lines
 
@@ -144,74 +182,101 @@ def group_lines(chars: Sequence[TextBox]) -> list[TextBox]:
 def _rows(chars: list[TextBox]) -> list[list[TextBox]]:
     """Chars into rows by vertical overlap; each row sorted by x."""
     rows: list[list[TextBox]] = []
-    bands: list[tuple[float, float]] = []
-    for char in sorted(chars, key=lambda c: ((c.y0 + c.y1) / 2, c.x0)):
+    # (top, bottom, height) of each row's first char.
+    bands: list[tuple[float, float, float]] = []
+    for char in sorted(chars, key=_centre_then_left):
+        _, y0, _, y1 = char.bbox
+        height = y1 - y0
         placed = False
         # Only the last few rows can overlap a char that is lower than all earlier ones.
         for k in range(len(rows) - 1, max(-1, len(rows) - 4), -1):
-            top, bottom = bands[k]
-            overlap = min(bottom, char.y1) - max(top, char.y0)
-            if overlap >= 0.5 * min(bottom - top, char.height):
+            top, bottom, band_height = bands[k]
+            overlap = (y1 if y1 < bottom else bottom) - (y0 if y0 > top else top)
+            if overlap >= 0.5 * (height if height < band_height else band_height):
                 rows[k].append(char)
                 placed = True
                 break
         if not placed:
             rows.append([char])
-            bands.append((char.y0, char.y1))
+            bands.append((y0, y1, height))
     for row in rows:
-        row.sort(key=lambda c: c.x0)
-    order = sorted(range(len(rows)), key=lambda k: (bands[k][0], rows[k][0].x0))
+        row.sort(key=_left)
+    order = sorted(range(len(rows)), key=lambda k: (bands[k][0], rows[k][0].bbox[0]))
     return [rows[k] for k in order]
 
 
-def _row_gaps(row: list[TextBox]) -> list[tuple[float, float]]:
-    """(left, right) of the space between each pair of neighbouring chars in a row."""
-    gaps = []
-    reach = row[0].x1
-    for char in row[1:]:
-        gaps.append((reach, char.x0))
-        reach = max(reach, char.x1)
-    return gaps
+def _centre_then_left(char: TextBox) -> tuple[float, float]:
+    x0, y0, _, y1 = char.bbox
+    return ((y0 + y1) / 2, x0)
+
+
+def _left(char: TextBox) -> float:
+    return char.bbox[0]
+
+
+def _median(values: list[float]) -> float:
+    """`statistics.median`, without its generality (this runs once per line)."""
+    values.sort()
+    middle = len(values) // 2
+    if len(values) % 2:
+        return values[middle]
+    return (values[middle - 1] + values[middle]) / 2
 
 
 def _em(boxes: Sequence[TextBox]) -> float:
-    return max(statistics.median(b.height for b in boxes), 1e-6)
-
-
-def _vertical_distance(a: list[TextBox], b: list[TextBox]) -> float:
-    a0, a1 = min(c.y0 for c in a), max(c.y1 for c in a)
-    b0, b1 = min(c.y0 for c in b), max(c.y1 for c in b)
-    return max(b0 - a1, a0 - b1, 0.0)
+    return max(_median([b.bbox[3] - b.bbox[1] for b in boxes]), 1e-6)
 
 
 def _has_gutter(row: list[TextBox], x: float, em: float) -> bool:
     """True when the row has text on both sides of x and none within a quarter em of it."""
     half = 0.25 * em
+    low, high = x - half, x + half
     left = right = False
     for char in row:
-        if char.x1 > x - half and char.x0 < x + half:
+        x0, _, x1, _ = char.bbox
+        if x1 > low and x0 < high:
             return False
-        left = left or char.x1 <= x
-        right = right or char.x0 >= x
+        left = left or x1 <= x
+        right = right or x0 >= x
     return left and right
 
 
 def _join_line(chars: list[TextBox], spaces: list[float]) -> TextBox:
     """One line's text; `spaces` are the x centres of the row's whitespace boxes, sorted."""
     em = _em(chars)
-    parts = [chars[0].text]
-    reach = chars[0].x1
-    for prev, char in itertools.pairwise(chars):
-        if not (_is_cjk(prev.text[-1]) and _is_cjk(char.text[0])):
-            left, right = (prev.x0 + prev.x1) / 2, (char.x0 + char.x1) / 2
-            marked = bisect.bisect_right(spaces, left) < bisect.bisect_left(spaces, right)
-            if marked or char.x0 - reach > SPACE_EM * em:
+    space_gap = SPACE_EM * em
+    first = chars[0]
+    parts = [first.text]
+    left, top, right, bottom = first.bbox
+    reach = right
+    prev_centre = (left + right) / 2
+    prev_cjk = _is_cjk(first.text[-1])
+    for char in chars[1:]:
+        text = char.text
+        x0, y0, x1, y1 = char.bbox
+        centre = (x0 + x1) / 2
+        cjk = _is_cjk(text[-1])
+        if not (prev_cjk and _is_cjk(text[0])):
+            marked = bisect.bisect_right(spaces, prev_centre) < bisect.bisect_left(spaces, centre)
+            if marked or x0 - reach > space_gap:
                 parts.append(" ")
-        parts.append(char.text)
-        reach = max(reach, char.x1)
-    return TextBox("".join(parts), block_bbox(chars))
+        parts.append(text)
+        if x1 > reach:
+            reach = x1
+        # The union of the boxes, as `block_bbox` computes it.
+        if x0 < left:
+            left = x0
+        if y0 < top:
+            top = y0
+        if x1 > right:
+            right = x1
+        if y1 > bottom:
+            bottom = y1
+        prev_centre, prev_cjk = centre, cjk
+    return TextBox("".join(parts), (left, top, right, bottom))
 
 
+@functools.cache
 def _is_cjk(ch: str) -> bool:
     """CJK ideographs, kana, hangul, CJK and full-width punctuation: scripts written without spaces."""
     code = ord(ch)

@@ -38,7 +38,7 @@ def _heading_text(sentence: str) -> str:
 def _looks_like_heading(sentence: str, *, paragraph_first: bool, paragraph_alone: bool) -> bool:
     """A short, number-free sentence that opens a paragraph or is enumerated, like `支持智算中心建设。`."""
     core = _heading_text(sentence)
-    if not core or len(core) > _HEADING_MAX or re.search(r"[0-9０-９%％，,]", core):
+    if not core or len(core) > _HEADING_MAX or re.search(r"[0-9０-９%％，,]|给予|予以|按照?", core):
         return False
     if ENUMERATION.match(sentence):
         return True

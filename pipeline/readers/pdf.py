@@ -12,6 +12,7 @@ Rotated pages (`/Rotate` 90 or 270) are read in unrotated coordinates; that is a
 
 from __future__ import annotations
 
+import ctypes
 import logging
 import re
 import unicodedata
@@ -111,21 +112,52 @@ def read_page(document: pdfium.PdfDocument, index: int, *, name: str) -> tuple[R
 
 
 def _chars(textpage: pdfium.PdfTextPage, *, left: float, top: float) -> list[TextBox]:
-    """The page's visible characters with loose boxes, origin top-left of the crop box."""
+    """The page's visible characters with loose boxes, origin top-left of the crop box.
+
+    This is the reader's hot loop (one pass per character), so it calls pdfium's raw functions
+    directly with one reused rectangle instead of `PdfTextPage.get_charbox`, which allocates one
+    per call. pdfium only generates spaces and line ends (`CPDF_TextPage::GenerateCharInfo`), and
+    line ends are dropped as controls anyway, so `FPDFText_IsGenerated` is only asked about
+    whitespace.
+    """
+    raw = textpage.raw
+    get_unicode = pdfium_c.FPDFText_GetUnicode
+    get_box = pdfium_c.FPDFText_GetLooseCharBox
+    is_generated = pdfium_c.FPDFText_IsGenerated
+    rect = pdfium_c.FS_RECTF()
+    rect_ref = ctypes.byref(rect)
     chars: list[TextBox] = []
     for i in range(textpage.count_chars()):
-        if pdfium_c.FPDFText_IsGenerated(textpage, i) == 1:
-            continue
-        code = pdfium_c.FPDFText_GetUnicode(textpage, i)
-        if code == 0 or 0xD800 <= code <= 0xDFFF:
-            continue  # no Unicode mapping, or half a surrogate pair (pdfium reports those singly)
-        char = chr(code)
-        if char != "\t" and unicodedata.category(char) in ("Cc", "Cf"):
-            continue  # line ends, controls and soft hyphens carry no text
+        code = get_unicode(raw, i)
+        char = _VISIBLE.get(code)
+        if char is None:
+            if code in _VISIBLE:
+                continue
+            char = _VISIBLE[code] = _visible(code)
+            if char is None:
+                continue
         # Whitespace stays as a box: `group_lines` uses it to mark word breaks, never as text.
-        x0, y0, x1, y1 = textpage.get_charbox(i, loose=True)
+        if char.isspace() and is_generated(raw, i) == 1:
+            continue
+        if not get_box(raw, i, rect_ref):
+            raise pdfium.PdfiumError("Failed to get charbox.")
+        x0, y0, x1, y1 = rect.left, rect.bottom, rect.right, rect.top
         chars.append(TextBox(char, (x0 - left, top - y1, x1 - left, top - y0)))
     return chars
+
+
+def _visible(code: int) -> str | None:
+    """The character for a pdfium Unicode value, or None for one that carries no text."""
+    if code == 0 or 0xD800 <= code <= 0xDFFF:
+        return None  # no Unicode mapping, or half a surrogate pair (pdfium reports those singly)
+    char = chr(code)
+    if char != "\t" and unicodedata.category(char) in ("Cc", "Cf"):
+        return None  # line ends, controls and soft hyphens carry no text
+    return char
+
+
+# `_visible` per code point seen so far (a page repeats few distinct characters).
+_VISIBLE: dict[int, str | None] = {}
 
 
 def _open_error(name: str, data: bytes, exc: pdfium.PdfiumError) -> InputError:

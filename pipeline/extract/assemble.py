@@ -136,7 +136,10 @@ def _benefit(graph: _Graph, anchor: Entity, values: dict[str, Entity], doc_text:
     if unit_amount := values.get("unit_amount"):
         n, _ = _number(unit_amount.text)
         b.unit_amount = n.value if n else None
-        units = graph.tails(unit_amount.id, R.PER_UNIT)
+        # Tiers listed after one unit (`分别给予每项100万元、50万元`) share it.
+        units = graph.tails(unit_amount.id, R.PER_UNIT) or next(
+            (u for e in graph.tails(anchor.id, R.HAS_UNIT_AMOUNT) if (u := graph.tails(e.id, R.PER_UNIT))), []
+        )
         b.unit = (n.per if n and n.per else None) or ("·".join(u.text for u in units) or None)
     if duration := values.get("duration"):
         n, _ = _number(duration.text)

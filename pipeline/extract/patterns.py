@@ -30,14 +30,15 @@ _AMOUNT_TAIL = re.compile(
     r"^\s*的?\s*(?:一次性)?\s*(?:资金|经费)?\s*(?:奖励|补贴|补助|资助|奖补|贴息|支持|扶持)"
 )
 _THRESHOLD_TAIL = re.compile(
-    r"^\s*(?:以下|以内)?\s*(?:的\s*(?!一次性|资金|奖励|补贴|补助|资助|奖补|贴息|比例|支持|扶持)|且|或|并且|同时)"
+    r"^\s*(?:以下|以内)?\s*(?:的\s*(?!一次性|资金|奖励|补贴|补助|资助|奖补|贴息|比例|支持|扶持|标准)|且|或|并且|同时)"
 )
 # A part that states who qualifies (`对年营业收入不超过2000万元…的小微企业`) holds thresholds, not caps.
 _CONDITION_PART_START = re.compile(r"^\s*(?:对于|对|凡是|凡|其中)")
 _BENEFIT_TRIGGER = re.compile(r"给予|予以|按照?|奖励|补贴|补助|资助|贴息")
 _CAP_WORDS = ("最高", "不超过", "最多", "不高于", "上限", "封顶", "累计不超过")
 _PER_UNIT = re.compile(
-    r"每(?:个|家|户|位|名|台|套|项|张)?([^每，,。；最不给按的发享可]{1,6}?)(?=每|最高|不超过|给|补|奖|贴|发放|享受|可|$)"
+    r"每(?:个|家|户|位|名|台|套|张)?([^每，,。；、最不给按的发享可奖补贴资助累标元万0-9０-９]{1,6}?|项|个|人|台|套)"
+    r"(?=每|最高|不超过|累计|给|补|奖|贴|资助|发放|享受|可|标准|的标准|$)"
 )
 _DURATION_LEAD = re.compile(r"(?:期|期限|年限|连续|为期|时间|周期|分)[^，,]{0,6}$")
 _CAP_PER = re.compile(
@@ -50,7 +51,22 @@ _CLAIMANT_UNITS = ("企业", "项目", "单位", "机构", "家", "年", "年度
 _CAP_LEAD = re.compile(r"(?:最高|最多|不超过|不高于|上限为?|累计不超过)[^，,。；0-9０-９]{0,6}$")
 _METRIC_PREFIX = re.compile(r"(?:对于|对|凡是|凡|且|或|并且|并|其|经|被|均)")
 _CLAIMANT_PREFIX = re.compile(r".{0,12}?(?:企业|单位|机构|高校|医院|园区)(?!所得|数)")
-_METRIC_SUFFIX = re.compile(r"(?:首次|累计|分别|均|已|的)+$")
+_METRIC_SUFFIX = re.compile(r"(?:首次|累计|分别|均|已|的|在|为)+$")
+# `签订1年以上劳动合同`: when the words before a threshold end in a verb, the metric is its object after it.
+_VERB_BEFORE_QUANTITY = (
+    "签订",
+    "缴纳",
+    "持有",
+    "拥有",
+    "聘用",
+    "招用",
+    "租用",
+    "运营",
+    "经营",
+    "入驻",
+    "实现",
+)
+_OBJECT_AFTER = re.compile(r"[^的，,。；;、]{2,12}")
 _CONDITION_PART = re.compile(r"^(?:对于|对|凡是|凡)?(.{2,40}?)的$")
 # `对新获评国家级或省级工业互联网平台的企业，`: what qualifies, then who.
 _CONDITION_BEFORE_CLAIMANT = re.compile(r"^(?:对于|对|凡是|凡)(.{2,40})的[^的]{1,12}$")
@@ -132,10 +148,10 @@ def _classify(s: str, num: NumericMatch) -> _Value | None:
     cap_word = any(before_word.endswith(w) for w in _CAP_WORDS)
     span = (num.start - n_before, num.end + n_after)
     part = s[part_start:part_end]
+    # `对年营业收入不超过2000万元…的小微企业，` and `连续3年保持正增长的，` state who qualifies.
+    stated_as_condition = _CONDITION_PART_START.match(part) and "的" in s[num.end : part_end]
     condition_like = bool(_THRESHOLD_TAIL.match(s[num.end + n_after : part_end])) or bool(
-        _CONDITION_PART_START.match(part)
-        and "的" in s[num.end : part_end]
-        and not _BENEFIT_TRIGGER.search(part)
+        (stated_as_condition or part.rstrip().endswith("的")) and not _BENEFIT_TRIGGER.search(part)
     )
 
     def threshold() -> _Value:
@@ -163,6 +179,7 @@ def _classify(s: str, num: NumericMatch) -> _Value | None:
     if (
         num.kind == "quantity"
         and num.unit in ("年", "月", "个月", "天", "日")
+        and not condition_like
         and _DURATION_LEAD.search(s[part_start : num.start - n_before])
     ):
         return _Value(num, "duration", num.start, num.end)
@@ -180,17 +197,48 @@ def _per_unit(lead: str) -> bool:
     return not (per and all(u.endswith(_CLAIMANT_UNITS) for u in units))
 
 
+def _cap_scope(s: str, v: _Value) -> int:
+    """How binding a cap is: 2 per claimant (`每家企业每年`), 1 unqualified, 0 per item (`单台设备`)."""
+    part_start, _ = _part_bounds(s, v.num.start)
+    per = _CAP_PER.search(s[part_start : v.start])
+    if per is None:
+        return 1
+    return 2 if per.group(1).endswith((*_CLAIMANT_UNITS, "每年")) else 0
+
+
+def _second_cap_of_same_award(s: str, benefit: _Benefit, v: _Value) -> bool:
+    """`单台设备补助不超过50万元，每家企业每年累计不超过300万元`: one award with two caps.
+
+    The contract holds one cap per benefit; the one counted per claimant is the binding one for an
+    applicant, so it is kept. Returns True when `v` was merged (kept or dropped) into `benefit`.
+    """
+    if v.role != "cap" or "cap" not in benefit.slots():
+        return False
+    existing = next(u for u in benefit.values if u.role == "cap")
+    kinds = {s[k[0] : k[1]] for k in (_kind_span(s, u, len(s)) for u in (existing, v)) if k}
+    if len(kinds) > 1:
+        return False
+    if _cap_scope(s, v) >= _cap_scope(s, existing):
+        benefit.values[benefit.values.index(existing)] = v
+    return True
+
+
 def _inherit_list_roles(s: str, nums: list[NumericMatch], values: list[_Value | None]) -> None:
     """`1亿元、5亿元、10亿元` and `20万元、50万元、100万元`: list members take the first member's role."""
     for i in range(1, len(nums)):
         prev = values[i - 1]
-        if values[i] is not None or prev is None or nums[i].kind != prev.num.kind:
+        current = values[i]
+        if (
+            prev is None
+            or nums[i].kind != prev.num.kind
+            or (current is not None and current.role == prev.role)
+        ):
             continue
         if _LIST_JOIN.match(s[nums[i - 1].end + (prev.end - prev.num.end) : nums[i].start]):
             values[i] = _Value(nums[i], prev.role, nums[i].start, nums[i].end)
 
 
-def _metric_span(s: str, end: int) -> tuple[int, int] | None:
+def _metric_span(s: str, end: int, after: int | None = None) -> tuple[int, int] | None:
     """What a threshold compares: the words before it back to a clause delimiter, parentheses skipped."""
     i, depth = end, 0
     while i > 0:
@@ -221,10 +269,20 @@ def _metric_span(s: str, end: int) -> tuple[int, int] | None:
     if claimant and end - claimant.end() >= 2:
         start = claimant.end()
     core = _METRIC_SUFFIX.sub("", s[start:end])
+    if core.endswith(_VERB_BEFORE_QUANTITY) and after is not None:
+        obj = _OBJECT_AFTER.match(s, after)
+        if obj:
+            return obj.span()
     end = start + len(core)
     if end - start < 2 or end - start > 24:
         return None
     return start, end
+
+
+def _object_start(s: str, end: int) -> int:
+    """Where the noun after a threshold starts, past `以上`/`以下`: `1年以上|劳动合同`."""
+    m = re.match(r"(?:以上|以下|以内)?", s[end:])
+    return end + (m.end() if m else 0)
 
 
 def _kind_span(s: str, value: _Value, benefit_end: int) -> tuple[int, int] | None:
@@ -237,13 +295,22 @@ def _kind_span(s: str, value: _Value, benefit_end: int) -> tuple[int, int] | Non
     return before[-1].span() if before else None
 
 
-def _condition_parts(s: str) -> Iterable[tuple[int, int]]:
+def _condition_parts(s: str, values: list[_Value]) -> Iterable[tuple[int, int]]:
     """Comma parts stated as a condition in words: `对形成商用案例的，`, `获得项目贷款的，`."""
     pos = 0
     for m in re.finditer(r"[，,]", s):
         part = s[pos : m.start()]
-        cm = _CONDITION_PART.match(part) or _CONDITION_BEFORE_CLAIMANT.match(part)
-        if cm and not re.search(r"[0-9０-９%％]|按照?|给予", part):
+        cm = _CONDITION_PART.match(part)
+        claimant = _CONDITION_BEFORE_CLAIMANT.match(part)
+        if (
+            cm is None
+            and claimant
+            and len(claimant.group(1)) >= 4
+            and not claimant.group(1).startswith("符合")
+        ):
+            cm = claimant
+        holds_value = any(pos <= v.start < m.start() for v in values)
+        if cm and not holds_value and not re.search(r"按照?|给予", part):
             yield pos + cm.start(1), pos + cm.end(1)
         pos = m.end()
 
@@ -269,10 +336,33 @@ def _tier_conditions(s: str, amounts: list[_Value], ann: _Annotations, offset: i
     head = s[: amounts[0].start]
     if "分别" not in head:
         return []
-    grades = list(_TIER_ITEM.finditer(head))
+    grades = [g.span() for g in _TIER_ITEM.finditer(head)]
+    if len(grades) != len(amounts):
+        grades = _listed_items(head)
     if len(grades) != len(amounts):
         return []
-    return [ann.entity(L.CONDITION, offset + g.start(), offset + g.end()) for g in grades]
+    return [ann.entity(L.CONDITION, offset + a, offset + b) for a, b in grades]
+
+
+def _listed_items(head: str) -> list[tuple[int, int]]:
+    """`主导制定国际标准、国家标准、行业标准的企业，分别…`: the items of the last 、 list before 分别."""
+    parts = [m for m in re.finditer(r"[^，,：:；;]+", head[: head.rfind("分别")]) if "、" in m.group()]
+    if not parts:
+        return []
+    part = parts[-1]
+    text = part.group()
+    cut = text.rfind("的")
+    if cut > text.rfind("、"):
+        text = text[:cut]
+    lead = re.match(r"(?:对于|对|凡是|凡)?", text)
+    skip = lead.end() if lead else 0
+    pos = part.start() + skip
+    items = []
+    for item in text[skip:].split("、"):
+        if item:
+            items.append((pos, pos + len(item)))
+        pos += len(item) + 1
+    return items
 
 
 def extract_clause(clause: Clause, ann: _Annotations) -> None:
@@ -294,7 +384,7 @@ def extract_clause(clause: Clause, ann: _Annotations) -> None:
             continue
         tid = ann.entity(L.THRESHOLD, offset + v.start, offset + v.end)
         threshold_ids[id(v)] = tid
-        metric = _metric_span(s, v.start)
+        metric = _metric_span(s, v.start, _object_start(s, v.end))
         if metric is None and thresholds_by_metric and _LIST_JOIN.match(s[_last_end(found, v) : v.start]):
             metric = list(thresholds_by_metric)[-1]
         if metric is not None:
@@ -304,7 +394,7 @@ def extract_clause(clause: Clause, ann: _Annotations) -> None:
             ann.relate(thresholds_by_metric[metric], tid, R.HAS_THRESHOLD)
         else:
             conditions.append((v.start, tid))
-    for cs, ce in _condition_parts(s):
+    for cs, ce in _condition_parts(s, found):
         conditions.append((cs, ann.entity(L.CONDITION, offset + cs, offset + ce)))
     conditions.sort()
 
@@ -317,16 +407,19 @@ def extract_clause(clause: Clause, ann: _Annotations) -> None:
         )
         if current is None and v.role == "duration":
             continue  # a period with no award before it (`有效期3年`) is not a benefit
+        if current is not None and not new_condition and _second_cap_of_same_award(s, current, v):
+            continue
         if current is None or new_condition or (v.role != "duration" and v.role in current.slots()):
             current = _Benefit(condition_ids=[cid for pos, cid in conditions if pos < v.start])
             benefits.append(current)
         current.values.append(v)
 
-    tier_amounts = [v for b in benefits for v in b.values if v.role in ("amount", "range")]
-    tier_conditions = _tier_conditions(s, tier_amounts, ann, offset) if len(tier_amounts) > 1 else []
+    tier_amounts = [v for b in benefits for v in b.values if v.role in ("amount", "range", "unit_amount")]
     tier_thresholds = [threshold_ids[id(v)] for v in found if v.role == "threshold"]
-    if not tier_conditions and len(tier_amounts) > 1 and len(tier_thresholds) == len(tier_amounts):
-        tier_conditions = tier_thresholds
+    tier_conditions: list[str] = []
+    if len(tier_amounts) > 1:
+        paired = len(tier_thresholds) == len(tier_amounts)
+        tier_conditions = tier_thresholds if paired else _tier_conditions(s, tier_amounts, ann, offset)
     # A condition written beside the tier grades (`对新获评的国家级、省级绿色工厂`) is said by the tiers.
     skip = set(tier_conditions) | _tier_metrics(ann, tier_conditions)
     skip |= _same_part(ann, [t for t in tier_conditions if t not in tier_thresholds], s, offset)

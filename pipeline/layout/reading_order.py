@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import bisect
 import functools
+import itertools
 import re
 import statistics
 from collections.abc import Sequence
@@ -305,37 +306,58 @@ def group_blocks(lines: Sequence[TextBox]) -> list[list[TextBox]]:
     Returns:
         Blocks, each a list of lines top to bottom, ordered by the top of their first line.
     """
+    ordered = sorted(lines, key=_top_then_left)
+    heights = [line.bbox[3] - line.bbox[1] for line in ordered]
+    # `_continues` needs a line's top within one em (at most the taller line's height) of the
+    # block's bottom, and tops only grow down the sorted lines: a block that ends further above a
+    # line than the tallest line is high is over for good, and later lines skip it. (Only with
+    # every top and height a number, when `sorted` really orders the tops.)
+    reach = max(max(heights, default=0.0), 1e-6)
+    prune = all(h <= reach for h in heights) and all(
+        a.bbox[1] <= b.bbox[1] for a, b in itertools.pairwise(ordered)
+    )
     blocks: list[list[TextBox]] = []
-    for line in sorted(lines, key=lambda b: (b.y0, b.x0)):
+    candidates: list[list[TextBox]] = []  # the blocks still open, in the order of `blocks`
+    for line in ordered:
+        if prune:
+            top = line.bbox[1]
+            candidates = [block for block in candidates if not top - block[-1].bbox[3] > reach]
         best: list[TextBox] | None = None
         best_overlap = 0.0
-        for block in blocks:
+        for block in candidates:
             overlap = _continues(block, line)
             if overlap > best_overlap:
                 best, best_overlap = block, overlap
         if best is None:
             blocks.append([line])
+            candidates.append(blocks[-1])
         else:
             best.append(line)
     return blocks
 
 
+def _top_then_left(box: TextBox) -> tuple[float, float]:
+    return (box.bbox[1], box.bbox[0])
+
+
 def _continues(block: list[TextBox], line: TextBox) -> float:
     """How well the line continues the block: horizontal overlap in points, 0 when it does not."""
-    last = block[-1]
-    em = max(min(last.height, line.height), 1e-6)
-    if not 0.77 <= line.height / max(last.height, 1e-6) <= 1.3:
+    last_x0, last_y0, last_x1, last_y1 = block[-1].bbox
+    x0, y0, x1, y1 = line.bbox
+    last_height, height = last_y1 - last_y0, y1 - y0
+    em = max(min(last_height, height), 1e-6)
+    if not 0.77 <= height / max(last_height, 1e-6) <= 1.3:
         return 0.0
-    if not -0.3 * em <= line.y0 - last.y1 <= 1.0 * em:
+    if not -0.3 * em <= y0 - last_y1 <= 1.0 * em:
         return 0.0
-    overlap = min(last.x1, line.x1) - max(last.x0, line.x0)
-    if overlap < 0.5 * min(last.x1 - last.x0, line.x1 - line.x0):
+    overlap = min(last_x1, x1) - max(last_x0, x0)
+    if overlap < 0.5 * min(last_x1 - last_x0, x1 - x0):
         return 0.0
-    body_left = min(b.x0 for b in block[1:]) if len(block) > 1 else block[0].x0
-    if line.x0 > body_left + 0.8 * em:
+    body_left = min(b.bbox[0] for b in block[1:]) if len(block) > 1 else block[0].bbox[0]
+    if x0 > body_left + 0.8 * em:
         return 0.0  # indented: a new paragraph
-    right = max(b.x1 for b in block)
-    if len(block) > 1 and last.x1 < right - 1.5 * em:
+    right = max(b.bbox[2] for b in block)
+    if len(block) > 1 and last_x1 < right - 1.5 * em:
         return 0.0  # the block's last line ended short: its paragraph is over
     return max(overlap, 1e-6)
 

@@ -155,3 +155,42 @@ def test_patterns_entities_and_relations_are_consistent(pipeline: Pipeline) -> N
         ("METRIC", "HAS_THRESHOLD", "THRESHOLD"),
         ("BENEFIT_KIND", "REQUIRES", "METRIC"),
     }
+
+
+def test_patterns_price_per_bed_with_cap_per_institution(pipeline: Pipeline) -> None:
+    (m,) = _measures(
+        pipeline,
+        "对新建普惠托育机构，按照每个托位1万元的标准给予一次性建设补助，每个机构补助总额不超过60万元。",
+    )
+    b = m.benefits[0]
+    assert (b.unit_amount, b.unit, b.cap, b.cap_per, b.one_time) == (10_000, "托位", 600_000, "机构", True)
+
+
+def test_patterns_two_caps_keep_the_one_counted_per_claimant(pipeline: Pipeline) -> None:
+    text = "企业购买检验检测设备的，按购置额的25%给予补贴，单台设备补贴不超过20万元，每家企业每年累计不超过150万元。"
+    (m,) = _measures(pipeline, text)
+    (b,) = m.benefits
+    assert (b.rate, b.cap, b.cap_per) == (0.25, 1_500_000, "企业年度")
+
+
+def test_patterns_listed_items_pair_with_listed_amounts(pipeline: Pipeline) -> None:
+    ms = _measures(pipeline, "牵头制定国际标准、国家标准的单位，分别给予每项80万元、40万元奖励。")
+    assert [(m.conditions[0].text, m.benefits[0].unit_amount, m.benefits[0].unit) for m in ms] == [
+        ("牵头制定国际标准", 800_000, "项"),
+        ("国家标准", 400_000, "项"),
+    ]
+
+
+def test_patterns_follow_up_award_has_its_own_condition(pipeline: Pipeline) -> None:
+    (m,) = _measures(
+        pipeline, "对新升规的服务业企业，给予8万元奖励，升规后连续2年营业收入正增长的，再给予4万元奖励。"
+    )
+    first, second = m.benefits
+    assert (first.amount, first.duration_years, first.condition_text) == (80_000, None, None)
+    assert (second.amount, second.condition_text) == (40_000, "升规后连续2年营业收入正增长")
+
+
+def test_patterns_metric_written_after_the_number(pipeline: Pipeline) -> None:
+    (m,) = _measures(pipeline, "对吸纳脱贫人口并与其签订2年以上劳动合同的企业，按每人2000元给予一次性补贴。")
+    assert _conditions(m) == [("劳动合同", ">=", 2, "年")]
+    assert (m.benefits[0].unit_amount, m.benefits[0].unit) == (2000, "人")

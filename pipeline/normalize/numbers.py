@@ -1,8 +1,9 @@
 """Numbers, money, rates, quantities, dates and comparison words in Chinese policy text.
 
-Hand-written rather than a library: cn2an parses isolated numerals only (``cn2an("最高1000万元")``,
+The scanning is hand-written: cn2an converts isolated numerals only (``cn2an("最高1000万元")``,
 ``cn2an("20%")`` and even ``cn2an("千亿")`` raise) and knows nothing of units, ranges, enumerations or
-document numbers; jionlp reads ``最高不超过5000万元`` as ``超过5000万元``. Every function here is pure,
+document numbers, so it is used only to convert a numeral once it has been found; jionlp reads
+``最高不超过5000万元`` as ``超过5000万元``. Every function here is pure,
 and offsets always index the caller's original string: matching runs on a length-preserving
 half-width copy.
 """
@@ -13,6 +14,8 @@ import re
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Literal
+
+import cn2an
 
 __all__ = [
     "CURRENCIES",
@@ -87,85 +90,23 @@ _CN_DIGITS = {
     "零": 0, "〇": 0, "○": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4,
     "五": 5, "六": 6, "七": 7, "八": 8, "九": 9,
 }  # fmt: skip
-_CN_SMALL = {"十": 10, "百": 100, "千": 1000}
-_CN_BIG = {"万": 10**4, "亿": 10**8}
 _CN_MAGNITUDE_CHARS = frozenset("十百千万亿")
 
 
 def _parse_cn_int(s: str) -> int | None:
-    """Strict Chinese numeral parser: "一千二百万", "千亿", "一百零五", "二〇二四"; None for "十四五".
+    """A Chinese numeral: "一千二百万", "千亿", "一百零五", "二〇二四", "一万五"; None for "十四五", "亿万".
 
-    Strict on purpose: a numeral-looking word that is not a well-formed numeral is not a number.
+    cn2an converts well-formed numerals (in "normal" mode, which also takes 两 and digit-by-digit
+    years); it rejects a bare leading magnitude, which policy text uses (千亿, 百万), so that reads as 一千亿.
     """
     if not s:
         return None
-    if all(c in _CN_DIGITS for c in s):
-        if len(s) == 1:
-            return _CN_DIGITS[s]
-        if "两" in s:
-            return None
-        return int("".join(str(_CN_DIGITS[c]) for c in s))  # digit by digit: 二〇二四
-    total = 0  # the part in 亿
-    wan = 0  # the part in 万 below 亿
-    section = 0  # below 万
-    number = 0  # the pending digit
-    prev = ""  # "d" digit, "z" zero, "s" small unit, "b" big unit
-    last_small = 10**4
-    last_unit = 1
-    unit_before_digit = 0
-    for idx, c in enumerate(s):
-        if c in _CN_DIGITS:
-            d = _CN_DIGITS[c]
-            if prev == "d":
-                return None
-            if d == 0:
-                prev = "z"
-                continue
-            unit_before_digit = last_unit if prev in ("s", "b") else 0
-            number = d
-            prev = "d"
-        elif c in _CN_SMALL:
-            u = _CN_SMALL[c]
-            if prev != "d":
-                if idx != 0:
-                    return None
-                number = 1
-            if u >= last_small:
-                return None
-            section += number * u
-            number = 0
-            last_small = u
-            last_unit = u
-            prev = "s"
-        else:
-            u = _CN_BIG[c]
-            if prev == "z":
-                return None
-            if u == 10**4:
-                if wan:
-                    return None
-                val = section + number
-                if val == 0:
-                    if idx != 0:
-                        return None
-                    val = 1
-                wan = val * u
-            else:
-                val = wan + section + number
-                if val == 0:
-                    if idx != 0:
-                        return None
-                    val = 1
-                total = (total + val) * u
-                wan = 0
-            section = 0
-            number = 0
-            last_small = 10**4
-            last_unit = u
-            prev = "b"
-    if prev == "d" and unit_before_digit >= 100:
-        number *= unit_before_digit // 10  # colloquial 一万五 = 15000, 一百五 = 150
-    return total + wan + section + number
+    text = "一" + s if s[0] in _CN_MAGNITUDE_CHARS and s[0] != "十" else s
+    try:
+        value = cn2an.cn2an(text, "normal")
+    except (ValueError, KeyError, IndexError):
+        return None
+    return int(value) if float(value).is_integer() else None
 
 
 # ---------------------------------------------------------------------------------------------

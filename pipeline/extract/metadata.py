@@ -13,6 +13,7 @@ import itertools
 import re
 
 from pipeline.document import Metadata
+from pipeline.normalize.numbers import parse_number
 
 __all__ = ["extract_metadata"]
 
@@ -59,7 +60,6 @@ _SUBTITLE_RE = re.compile(r"(?:——|－－|--)[^。；]{2,80}")
 _SPLIT_RE = re.compile(r"[\s、]+")
 _SPACES_RE = re.compile(r"\s+")
 
-_CN_DIGITS = {c: i for i, c in enumerate("零一二三四五六七八九")} | {"〇": 0, "○": 0, "Ｏ": 0}
 
 
 def extract_metadata(text: str) -> Metadata:
@@ -228,10 +228,8 @@ def _title_issuers(title: str | None) -> list[str]:
 
 
 def _cn_int(numeral: str) -> int:
-    if "十" in numeral:
-        tens, _, units = numeral.partition("十")
-        return (_CN_DIGITS[tens] if tens else 1) * 10 + (_CN_DIGITS[units] if units else 0)
-    return int("".join(str(_CN_DIGITS[c]) for c in numeral))
+    """二〇二四 → 2024, 二十五 → 25 (the date pattern admits only well-formed numerals)."""
+    return int(parse_number(numeral.replace("Ｏ", "〇").replace("○", "〇")) or 0)
 
 
 def _parse_date(m: re.Match[str]) -> str | None:

@@ -10,7 +10,6 @@ from __future__ import annotations
 import json
 import logging
 import os
-import tempfile
 import time
 import traceback
 from collections.abc import Callable, Iterator
@@ -20,6 +19,7 @@ from pathlib import Path
 
 from pydantic import BaseModel
 
+from pipeline.atomic import write_atomic
 from pipeline.errors import InputError
 from pipeline.readers import SUPPORTED_SUFFIXES
 from pipeline.run import Pipeline, sha256_file
@@ -64,21 +64,6 @@ def discover(paths: list[Path], out_dir: Path | None = None) -> list[tuple[Path,
         else:
             found.append((path, Path(path.name)))
     return found
-
-
-def write_atomic(path: Path, data: str) -> None:
-    """Write a file so that readers see the old content or the new, never a part."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as fh:
-            fh.write(data)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
 
 
 def _already_done(task: Task, sha256: str) -> bool:

@@ -19,6 +19,7 @@ class EntityLabel(StrEnum):
     UNIT_AMOUNT = "UNIT_AMOUNT"
     UNIT = "UNIT"
     DURATION = "DURATION"
+    EXCLUSION = "EXCLUSION"
 
 
 class RelationLabel(StrEnum):
@@ -49,6 +50,7 @@ GLOSSARY: dict[str, str] = {
     "UNIT_AMOUNT": "单位金额: an award per unit (每个物理机架1000元)",
     "UNIT": "计量单位: the unit a per-unit award counts (物理机架)",
     "DURATION": "期限: how long the benefit runs (补贴期不超过2年)",
+    "EXCLUSION": "排除: who or what is excluded or not paid twice (不重复享受, 不予补助)",
     "HAS_RATE": "benefit kind → its rate",
     "HAS_BASE": "rate → its base",
     "HAS_CAP": "benefit kind → its cap",
@@ -61,3 +63,36 @@ GLOSSARY: dict[str, str] = {
     "REQUIRES": "benefit kind → a condition or metric it requires",
     "FOR": "benefit kind → its beneficiary",
 }
+
+_KIND_VALUES = {
+    EntityLabel.RATE,
+    EntityLabel.CAP,
+    EntityLabel.AMOUNT,
+    EntityLabel.UNIT_AMOUNT,
+    EntityLabel.DURATION,
+}
+# The head of a benefit's relations: its kind word, or its first value when no kind is written.
+_ANCHORS = {EntityLabel.BENEFIT_KIND, *_KIND_VALUES}
+
+ALLOWED_RELATIONS: dict[RelationLabel, tuple[frozenset[EntityLabel], frozenset[EntityLabel]]] = {
+    RelationLabel.HAS_RATE: (frozenset(_ANCHORS), frozenset({EntityLabel.RATE})),
+    RelationLabel.HAS_CAP: (frozenset(_ANCHORS), frozenset({EntityLabel.CAP})),
+    RelationLabel.HAS_AMOUNT: (frozenset(_ANCHORS), frozenset({EntityLabel.AMOUNT})),
+    RelationLabel.HAS_UNIT_AMOUNT: (frozenset(_ANCHORS), frozenset({EntityLabel.UNIT_AMOUNT})),
+    RelationLabel.HAS_DURATION: (frozenset(_ANCHORS), frozenset({EntityLabel.DURATION})),
+    RelationLabel.HAS_BASE: (frozenset({EntityLabel.RATE}), frozenset({EntityLabel.BASE})),
+    RelationLabel.COUNTED_PER: (frozenset({EntityLabel.CAP}), frozenset({EntityLabel.CAP_PER})),
+    RelationLabel.PER_UNIT: (frozenset({EntityLabel.UNIT_AMOUNT}), frozenset({EntityLabel.UNIT})),
+    RelationLabel.HAS_THRESHOLD: (frozenset({EntityLabel.METRIC}), frozenset({EntityLabel.THRESHOLD})),
+    RelationLabel.REQUIRES: (
+        frozenset(_ANCHORS),
+        frozenset({EntityLabel.METRIC, EntityLabel.THRESHOLD, EntityLabel.CONDITION}),
+    ),
+    RelationLabel.FOR: (frozenset(_ANCHORS), frozenset({EntityLabel.BENEFICIARY})),
+}
+
+
+def relation_allowed(head: EntityLabel, relation: RelationLabel, tail: EntityLabel) -> bool:
+    """Whether a relation may join entities with these labels (the annotation rules in corpus/README.md)."""
+    heads, tails = ALLOWED_RELATIONS[relation]
+    return head in heads and tail in tails

@@ -61,7 +61,6 @@ _SPLIT_RE = re.compile(r"[\s、]+")
 _SPACES_RE = re.compile(r"\s+")
 
 
-
 def extract_metadata(text: str) -> Metadata:
     """Read title, 发文字号, issuers and publish date (YYYY-MM-DD) from a document's text."""
     lines = [stripped for line in text.splitlines() if (stripped := line.strip())]

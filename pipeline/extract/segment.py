@@ -43,7 +43,7 @@ def _looks_like_heading(sentence: str, *, paragraph_first: bool, paragraph_alone
     if ENUMERATION.match(sentence):
         return True
     if paragraph_alone:
-        return not sentence.rstrip().endswith(("。", "？", "?", "！"))
+        return not sentence.rstrip().endswith(("？", "?", "！"))
     return paragraph_first and sentence.rstrip().endswith(("。", "：", ":"))
 
 

@@ -15,7 +15,7 @@ $(BIN)/python:
 $(STAMP): pyproject.toml constraints.txt | $(BIN)/python
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check pip==26.3
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check -c constraints.txt "setuptools==80.9.0"
-	$(BIN)/python -m pip install --quiet --disable-pip-version-check -c constraints.txt -e ".[dev]"
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -c constraints.txt -e ".[dev,train]"
 	touch $@
 
 install: $(STAMP)
@@ -26,8 +26,8 @@ demo: $(STAMP)
 	@echo "JSON written to $(DEMO_OUT)/sample_notice.txt.json"
 
 lint: $(STAMP)
-	$(BIN)/ruff check pipeline tests bench
-	$(BIN)/ruff format --check pipeline tests bench
+	$(BIN)/ruff check pipeline tests bench models
+	$(BIN)/ruff format --check pipeline tests bench models
 
 typecheck: $(STAMP)
 	$(BIN)/mypy

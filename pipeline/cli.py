@@ -16,7 +16,7 @@ from rich.table import Table
 from pipeline.document import PolicyDocument
 from pipeline.errors import InputError
 from pipeline.ingest import MANIFEST, ManifestRecord, Task, discover, run_batch
-from pipeline.run import Pipeline
+from pipeline.run import Pipeline, default_model_dir
 
 _err = Console(stderr=True)
 
@@ -165,3 +165,94 @@ def measures_table(doc: PolicyDocument) -> Table:
                 cap,
             )
     return table
+
+
+@main.command("train")
+@click.option(
+    "--corpus", type=click.Path(file_okay=False, path_type=Path), default=Path("corpus"), show_default=True
+)
+@click.option("--base", type=click.Path(file_okay=False, path_type=Path), help="Hugging Face encoder folder.")
+@click.option("--layers", type=int, help="Keep only the first N encoder layers.")
+@click.option("--scratch", is_flag=True, help="Train a small encoder from random initialisation.")
+@click.option(
+    "--teacher", type=click.Path(file_okay=False, path_type=Path), help="Trained model to distil from."
+)
+@click.option("--epochs", type=int, default=6, show_default=True)
+@click.option("--seed", type=int, default=13, show_default=True)
+@click.option("--max-steps", type=int, help="Stop after this many steps (smoke tests).")
+@click.option("-o", "--output", "out", type=click.Path(file_okay=False, path_type=Path), required=True)
+def train_command(
+    corpus: Path,
+    base: Path | None,
+    layers: int | None,
+    scratch: bool,
+    teacher: Path | None,
+    epochs: int,
+    seed: int,
+    max_steps: int | None,
+    out: Path,
+) -> None:
+    """Train the NER + relation model on the corpus train split (tuned on dev) and export ONNX."""
+    try:
+        from pipeline.model.train import TrainOptions, train
+    except ImportError as exc:
+        raise click.ClickException(
+            f"training needs the train extra: pip install -e '.[train]' ({exc})"
+        ) from exc
+    from pipeline.corpus.build import build, load_split
+
+    build(corpus)
+    options = TrainOptions(
+        base=base,
+        layers=layers,
+        scratch=scratch,
+        teacher=teacher,
+        epochs=epochs,
+        seed=seed,
+        max_steps=max_steps,
+    )
+    summary = train(options, load_split(corpus, "train"), load_split(corpus, "dev"), out)
+    click.echo(json.dumps(summary, indent=2))
+
+
+@main.command("evaluate")
+@click.option(
+    "--corpus", type=click.Path(file_okay=False, path_type=Path), default=Path("corpus"), show_default=True
+)
+@click.option("--split", type=click.Choice(["train", "dev", "test"]), default="test", show_default=True)
+@click.option("--model", "model_dir", type=click.Path(file_okay=False, path_type=Path), help="Model folder.")
+@click.option("--patterns", is_flag=True, help="Evaluate the pattern extractor instead of a model.")
+@click.option("--json", "as_json", is_flag=True, help="Print the report as JSON.")
+def evaluate_command(corpus: Path, split: str, model_dir: Path | None, patterns: bool, as_json: bool) -> None:
+    """Entity P/R/F1 per label, relation F1 and measure exact match on a corpus split."""
+    from pipeline.corpus.build import build, load_split
+    from pipeline.evaluation import Extractor, evaluate
+    from pipeline.extract.patterns import PatternExtractor
+
+    build(corpus)
+    extractor: Extractor
+    if patterns:
+        extractor = PatternExtractor()
+    else:
+        from pipeline.model.extractor import ModelExtractor
+
+        extractor = ModelExtractor(model_dir or default_model_dir())
+    report = evaluate(extractor, load_split(corpus, split))
+    if as_json:
+        click.echo(json.dumps(report.as_dict(), indent=2, ensure_ascii=False))
+        return
+    table = Table(title=f"{'patterns' if patterns else model_dir} on {split} ({report.documents} documents)")
+    for column in ("", "precision", "recall", "F1", "gold", "predicted"):
+        table.add_column(column, justify="right")
+    rows = [("entities", report.entities), ("relations", report.relations), ("measures", report.measures)]
+    rows += [(f"  {label}", score) for label, score in sorted(report.per_label.items())]
+    for name, score in rows:
+        table.add_row(
+            name,
+            f"{score.precision:.3f}",
+            f"{score.recall:.3f}",
+            f"{score.f1:.3f}",
+            str(score.gold),
+            str(score.predicted),
+        )
+    Console(width=max(100, Console().width)).print(table)

@@ -9,6 +9,7 @@ Every stage takes a `PolicyDocument`, adds to it and returns the same object.
 from __future__ import annotations
 
 import hashlib
+import os
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Protocol
@@ -38,6 +39,12 @@ class MetadataStage:
     def __call__(self, doc: PolicyDocument) -> PolicyDocument:
         doc.metadata = extract_metadata(doc.text)
         return doc
+
+
+def default_model_dir() -> Path:
+    """Where the shipped model lives: `$ZHENGCE_MODEL_DIR`, else `models/ner` beside the package."""
+    configured = os.environ.get("ZHENGCE_MODEL_DIR")
+    return Path(configured) if configured else Path(__file__).resolve().parent.parent / "models" / "ner"
 
 
 def default_stages() -> list[Stage]:

@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 from bisect import bisect_left
 from collections import defaultdict
+from dataclasses import dataclass
 
 from pipeline.document import Benefit, Condition, Entity, Measure, PolicyDocument, Relation
 from pipeline.extract.segment import ENUMERATION, Clause, segment
@@ -186,6 +187,50 @@ def _title(clause: Clause, use_heading: bool) -> str | None:
     return lead[:_TITLE_MAX] or clause.heading
 
 
+@dataclass
+class _Draft:
+    """A benefit before it is placed in a measure."""
+
+    benefit: Benefit
+    needed: list[str]  # ids of the conditions it requires, in order
+    tier_ids: set[str]  # conditions that only this tier requires
+    beneficiaries: list[str]
+
+
+def _group(graph: _Graph, drafts: list[_Draft]) -> list[list[_Draft]]:
+    """Benefits that share their numeric conditions and claimants form one measure.
+
+    A benefit that needs a numeric condition the others do not (`再给予` once revenue passes a
+    threshold) is a measure of its own, as is each tier; so are benefits granted to different claimants.
+    A benefit that names no claimant goes with the others.
+    """
+    common = set.intersection(*(set(d.needed) for d in drafts))
+
+    def numeric_extra(d: _Draft) -> frozenset[str]:
+        numeric = (L.METRIC, L.THRESHOLD)
+        return (
+            frozenset(i for i in d.needed if i not in common and graph.entities[i].label in numeric)
+            | d.tier_ids
+        )
+
+    by_numeric: dict[frozenset[str], list[_Draft]] = {}
+    for d in drafts:
+        by_numeric.setdefault(numeric_extra(d), []).append(d)
+    groups = []
+    for members in by_numeric.values():
+        by_claimant: dict[frozenset[str], list[_Draft]] = {}
+        for d in members:
+            by_claimant.setdefault(frozenset(d.beneficiaries), []).append(d)
+        named = [g for key, g in by_claimant.items() if key]
+        unnamed = by_claimant.get(frozenset(), [])
+        if named:
+            named[0] = unnamed + named[0]
+            groups += named
+        else:
+            groups.append(unnamed)
+    return groups
+
+
 def assemble(doc: PolicyDocument) -> list[Measure]:
     """Build the measures of a document from its entities and relations."""
     graph = _Graph(doc)
@@ -194,32 +239,27 @@ def assemble(doc: PolicyDocument) -> list[Measure]:
     for clause in segment(doc.text):
         if clause.is_heading:
             continue
-        drafts: list[tuple[Benefit, list[str], set[str]]] = []  # benefit, required ids, tier ids
-        anchors = _anchors(graph, clause)
-        for anchor in anchors:
+        drafts: list[_Draft] = []
+        for anchor in _anchors(graph, clause):
             required = [r.tail for r in graph.out[anchor.id] if r.label == R.REQUIRES]
+            claimants = [e.text for e in graph.tails(anchor.id, R.FOR)]
             for values, own in _tiers(graph, anchor):
-                drafts.append((_benefit(graph, anchor, values, doc.text), required + own, set(own)))
+                needed = list(dict.fromkeys(required + own))
+                benefit = _benefit(graph, anchor, values, doc.text)
+                drafts.append(_Draft(benefit, needed, set(own) - set(required), claimants))
         if not drafts:
             continue
-        beneficiaries: list[str] = []
-        for anchor in anchors:
-            beneficiaries += [e.text for e in graph.tails(anchor.id, R.FOR)]
-        beneficiaries = list(dict.fromkeys(beneficiaries))
-        tiered = any(tier_ids for _, _, tier_ids in drafts)
-        groups = [[d] for d in drafts] if tiered else [drafts]
         title = _title(clause, use_heading=clause.heading is not None and clause.heading != used_heading)
         used_heading = clause.heading
-        for group in groups:
-            common = set.intersection(*(set(req) for _, req, _ in group))
-            ordered_common = [i for i in group[0][1] if i in common]
-            tier_ids = set().union(*(t for _, _, t in group))
-            all_tier_ids = set().union(*(t for _, _, t in drafts))
+        all_tier_ids = set().union(*(d.tier_ids for d in drafts))
+        for group in _group(graph, drafts):
+            common = set.intersection(*(set(d.needed) for d in group))
+            ordered_common = [i for i in group[0].needed if i in common]
+            tier_ids = set().union(*(d.tier_ids for d in group))
             conditions = _conditions(graph, ordered_common, all_tier_ids - tier_ids)
-            for benefit, required, _ in group:
-                extra = [graph.entities[i] for i in required if i not in common]
-                texts = [e.text for e in extra if e.label == L.CONDITION]
-                benefit.condition_text = "；".join(texts) or None
+            for d in group:
+                extra = [graph.entities[i] for i in d.needed if i not in common]
+                d.benefit.condition_text = "；".join(e.text for e in extra if e.label == L.CONDITION) or None
             measures.append(
                 Measure(
                     id=f"m{len(measures) + 1}",
@@ -227,9 +267,9 @@ def assemble(doc: PolicyDocument) -> list[Measure]:
                     text=clause.text,
                     start=clause.start,
                     end=clause.end,
-                    beneficiaries=beneficiaries,
+                    beneficiaries=list(dict.fromkeys(b for d in group for b in d.beneficiaries)),
                     conditions=conditions,
-                    benefits=[b for b, _, _ in group],
+                    benefits=[d.benefit for d in group],
                     confidence=_confidence(graph, clause),
                 )
             )

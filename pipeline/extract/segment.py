@@ -35,10 +35,19 @@ def _heading_text(sentence: str) -> str:
     return _strip_enumeration(sentence).rstrip("。：:；; ").strip()
 
 
+# Section headings that name no measure (`第三章 支持方式和标准`) and document titles (`…奖补办法`).
+_NOT_A_MEASURE_TITLE = re.compile(
+    r"^(?:总则|附则|支持(?:方式|标准|内容|对象|范围)|申报(?:条件|材料|程序|要求)|(?:支持|补助|奖励)(?:方式)?和标准"
+    r"|保障措施|组织实施|工作要求|其他|[问答])"
+    r"|记者|通讯员|编辑|来源"
+    r"|(?:办法|通知|措施|细则|指南|方案|意见|规定|决定|公告)$"
+)
+
+
 def _looks_like_heading(sentence: str, *, paragraph_first: bool, paragraph_alone: bool) -> bool:
     """A short, number-free sentence that opens a paragraph or is enumerated, like `支持智算中心建设。`."""
     core = _heading_text(sentence)
-    if not core or len(core) > _HEADING_MAX or re.search(r"[0-9０-９%％，,]|给予|予以|按照?", core):
+    if len(core) < 2 or len(core) > _HEADING_MAX or re.search(r"[0-9０-９%％，,]|给予|予以|按照?", core):
         return False
     if ENUMERATION.match(sentence):
         return True
@@ -80,6 +89,7 @@ def segment(text: str) -> list[Clause]:
                 sentence, paragraph_first=i == 0, paragraph_alone=len(sentences) == 1
             )
             if is_heading:
-                heading = _heading_text(sentence)
+                title = _heading_text(sentence)
+                heading = None if _NOT_A_MEASURE_TITLE.search(title) else title
             clauses.append(Clause(s, e, sentence, heading, is_heading))
     return clauses

@@ -119,13 +119,14 @@ QUANTITY_UNITS: tuple[str, ...] = tuple(
     sorted(
         (
             "个工作日", "个百分点", "平方公里", "平方千米", "立方米", "平方米", "千瓦时", "兆瓦时",
-            "标准机架", "个小时", "个月", "台(套)", "套(台)", "工作日", "人次", "平米", "平方", "公顷",
+            "吨标准煤", "标准机架", "个小时", "周岁", "个月", "台(套)", "套(台)", "工作日", "人次",
+            "平米", "平方", "公顷",
             "千瓦", "兆瓦", "吉瓦", "千克", "公斤", "公里", "千米", "小时", "机架", "床位", "张床",
             "PFlops", "TFlops", "EFlops", "PFLOPS", "TOPS", "kWh", "MWh", "GWh", "MW", "GW", "kW",
             "km", "kg", "TB", "PB", "EB",
             "㎡", "亩", "吨", "米", "年", "个", "项", "人", "名", "家", "户", "台", "套", "件", "张",
             "床", "辆", "座", "条", "款", "次", "天", "日", "周", "倍", "所", "栋", "篇", "部", "位",
-            "颗", "卡", "P",
+            "颗", "卡", "头", "只", "晚", "岁", "株", "P",
         ),
         key=len,
         reverse=True,
@@ -184,7 +185,7 @@ _DATE_MD = rf"(?P<month>\d{{1,2}}){_SP}月(?:{_SP}(?P<day>\d{{1,2}}){_SP}[日号
 
 _MASTER_RE = re.compile(
     rf"(?P<skip>{_SKIP})"
-    rf"|(?P<pct>(?:百分之|千分之|万分之){_SP}(?:{_AR}|{_CN}))"
+    rf"|(?P<pct>(?:百分之|千分之|万分之|[二三四五六七八九十]分之){_SP}(?:{_AR}|{_CN}))"
     rf"|(?P<ymd>{_DATE_YMD})"
     rf"|(?P<iso>{_DATE_ISO})"
     rf"|(?P<md>{_DATE_MD})"
@@ -193,7 +194,7 @@ _MASTER_RE = re.compile(
 )
 _AR_RE = re.compile(_AR)
 _CN_RE = re.compile(_CN)
-_PCT_CN_RE = re.compile(rf"(百分之|千分之|万分之){_SP}({_AR}|{_CN})")
+_PCT_CN_RE = re.compile(rf"(百分之|千分之|万分之|[二三四五六七八九十]分之){_SP}({_AR}|{_CN})")
 _MD_RE = re.compile(_DATE_MD)
 _MAG_RE = re.compile(rf"(?:余|多)?{_SP}(万亿|千亿|百亿|亿|千万|百万|万|千(?![瓦克米伏帕兆分]))")
 _APPROX_RE = re.compile(r"余|多")
@@ -213,7 +214,9 @@ _PCT_SUFFIX_DIVISOR = {
     "个百分点": Decimal(100),
     "百分点": Decimal(100),
 }
-_PCT_PREFIX_DIVISOR = {"百分之": Decimal(100), "千分之": Decimal(1000), "万分之": Decimal(10000)}
+_PCT_PREFIX_DIVISOR = {"百分之": Decimal(100), "千分之": Decimal(1000), "万分之": Decimal(10000)} | {
+    f"{c}分之": Decimal(i) for i, c in enumerate("二三四五六七八九十", start=2)
+}
 
 
 # ---------------------------------------------------------------------------------------------
@@ -472,12 +475,21 @@ def parse_money(text: str) -> NumericMatch | None:
 
 
 def parse_percent(text: str) -> float | None:
-    """A whole string that is one rate ("20%", "百分之十五", "5‰", "1.5个百分点") as a fraction; else None.
+    """A whole string that is one rate ("20%", "百分之十五", "三分之一", "5‰", "1.5个百分点", "一半",
+    "0.5倍") as a fraction; else None.
 
     A range ("5%-10%") is not one rate: None.
     """
+    if text.strip() in _HALF:
+        return 0.5
+    multiple = _single(text, "quantity")
+    if multiple is not None and multiple.unit == "倍" and multiple.low is None:
+        return multiple.value
     m = _single(text, "percent")
     return None if m is None or m.low is not None else m.value
+
+
+_HALF = frozenset({"一半", "半数", "减半"})
 
 
 # ---------------------------------------------------------------------------------------------

@@ -1,0 +1,216 @@
+"""The learned extractor: entities and relations from the ONNX model, onnxruntime only.
+
+A pipeline stage like the pattern extractor, writing the same `entities` and `relations`, so the
+assembler turns either into measures. Each paragraph is read in overlapping windows, so no entity is
+cut; a document's windows run in batches of its own (sorted by length), so the same document always
+gives the same result, whatever else is being processed at the same time.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import onnxruntime as ort
+
+from pipeline.document import Entity, PolicyDocument, Relation
+from pipeline.errors import ConfigError
+from pipeline.labels import EntityLabel, RelationLabel, relation_allowed
+from pipeline.model.features import (
+    ENTITY_LABELS,
+    NO_RELATION,
+    RELATION_LABELS,
+    TAGS,
+    CharVocab,
+    Window,
+    candidate_pairs,
+    decode_tags,
+    distance_bucket,
+    windows,
+)
+
+RELATION_THRESHOLD = 0.5
+_REQUIRED_FILES = ("encoder.onnx", "relation.onnx", "char_vocab.json", "config.json")
+
+
+@dataclass
+class _Span:
+    start: int  # document offsets
+    end: int
+    label: EntityLabel
+    score: float
+    window: int  # the window whose hidden states represent it
+    vector: np.ndarray | None = None
+
+
+@dataclass
+class DocumentPrediction:
+    spans: list[_Span]
+    relations: list[tuple[int, int, RelationLabel, float]]
+
+
+def session_options(threads: int | None) -> ort.SessionOptions:
+    options = ort.SessionOptions()
+    options.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
+    if threads:
+        options.intra_op_num_threads = threads
+    options.inter_op_num_threads = 1
+    return options
+
+
+class ModelExtractor:
+    """Pipeline stage: the NER + relation model, writing `entities` and `relations`.
+
+    Args:
+        model_dir: a folder with `encoder.onnx`, `relation.onnx`, `char_vocab.json`, `config.json`.
+        batch_size: windows per encoder call.
+        providers: onnxruntime execution providers, CPU by default.
+        threads: intra-op threads (None: onnxruntime's default).
+    """
+
+    name = "model"
+
+    def __init__(
+        self,
+        model_dir: Path,
+        *,
+        batch_size: int = 16,
+        providers: list[str] | None = None,
+        threads: int | None = None,
+    ) -> None:
+        missing = [f for f in _REQUIRED_FILES if not (model_dir / f).exists()]
+        if missing:
+            raise ConfigError(f"model folder {model_dir} lacks {', '.join(missing)}; run `zhengce train`")
+        config = json.loads((model_dir / "config.json").read_text(encoding="utf-8"))
+        if config["tags"] != list(TAGS) or config["relations"] != [r.value for r in RELATION_LABELS]:
+            raise ConfigError(f"model in {model_dir} was trained with other labels; retrain it")
+        self.vocab = CharVocab.load(model_dir / "char_vocab.json")
+        self.size = int(config["max_length"]) - 2
+        self.stride = self.size * 3 // 4
+        self.batch_size = batch_size
+        options = session_options(threads)
+        providers = providers or ["CPUExecutionProvider"]
+        self.encoder = ort.InferenceSession(str(model_dir / "encoder.onnx"), options, providers=providers)
+        self.relation = ort.InferenceSession(str(model_dir / "relation.onnx"), options, providers=providers)
+
+    def __call__(self, doc: PolicyDocument) -> PolicyDocument:
+        (prediction,) = self.predict([doc])
+        self.set_annotations([doc], [prediction])
+        return doc
+
+    def pipe(self, docs: Iterable[PolicyDocument]) -> Iterator[PolicyDocument]:
+        for doc in docs:
+            yield self(doc)
+
+    def predict(self, docs: list[PolicyDocument]) -> list[DocumentPrediction]:
+        """Run the model; writes nothing."""
+        return [self._predict_one(doc.text) for doc in docs]
+
+    def set_annotations(self, docs: list[PolicyDocument], predictions: list[DocumentPrediction]) -> None:
+        """The only method that writes: entities sorted by offset, relations between them."""
+        for doc, prediction in zip(docs, predictions, strict=True):
+            order = sorted(
+                range(len(prediction.spans)),
+                key=lambda i: (prediction.spans[i].start, prediction.spans[i].end),
+            )
+            ids = {i: f"e{n + 1}" for n, i in enumerate(order)}
+            doc.entities = [
+                Entity(
+                    id=ids[i],
+                    label=s.label,
+                    start=s.start,
+                    end=s.end,
+                    text=doc.text[s.start : s.end],
+                    score=round(s.score, 4),
+                )
+                for i in order
+                for s in [prediction.spans[i]]
+            ]
+            doc.relations = [
+                Relation(head=ids[h], tail=ids[t], label=label, score=round(score, 4))
+                for h, t, label, score in prediction.relations
+            ]
+
+    def _predict_one(self, text: str) -> DocumentPrediction:
+        # Windows of every paragraph, with their document offsets.
+        items: list[tuple[int, Window]] = []
+        pos = 0
+        for paragraph in text.split("\n"):
+            if paragraph.strip():
+                items += [(pos, w) for w in windows(len(paragraph), size=self.size, stride=self.stride)]
+            pos += len(paragraph) + 1
+        probs: list[np.ndarray] = [np.empty(0)] * len(items)
+        hidden: list[np.ndarray] = [np.empty(0)] * len(items)
+        order = sorted(range(len(items)), key=lambda i: (items[i][1].end - items[i][1].start, i))
+        for b in range(0, len(order), self.batch_size):
+            chunk = order[b : b + self.batch_size]
+            ids, mask = self._encode([text[p + w.start : p + w.end] for p, w in (items[i] for i in chunk)])
+            tag_probs, states = self.encoder.run(None, {"input_ids": ids, "attention_mask": mask})
+            for row, i in enumerate(chunk):
+                n = items[i][1].end - items[i][1].start
+                probs[i], hidden[i] = tag_probs[row, 1 : n + 1], states[row, 1 : n + 1]
+
+        spans: list[_Span] = []
+        for i, (p, w) in enumerate(items):
+            for s in decode_tags(probs[i]):
+                if w.keep_start <= s.start + w.start < w.keep_end:
+                    spans.append(_Span(p + w.start + s.start, p + w.start + s.end, s.label, s.score, i))
+        return DocumentPrediction(spans, self._relations(spans, items, hidden))
+
+    def _encode(self, texts: list[str]) -> tuple[np.ndarray, np.ndarray]:
+        width = max(len(t) for t in texts) + 2
+        ids = np.full((len(texts), width), self.vocab.pad, dtype=np.int64)
+        mask = np.zeros((len(texts), width), dtype=np.int64)
+        for row, t in enumerate(texts):
+            ids[row, : len(t) + 2] = [self.vocab.cls, *self.vocab.encode(t), self.vocab.sep]
+            mask[row, : len(t) + 2] = 1
+        return ids, mask
+
+    def _relations(
+        self, spans: list[_Span], items: list[tuple[int, Window]], hidden: list[np.ndarray]
+    ) -> list[tuple[int, int, RelationLabel, float]]:
+        """Score candidate pairs of spans that lie in one window."""
+        by_window: dict[int, list[int]] = {}
+        for k, s in enumerate(spans):
+            by_window.setdefault(s.window, []).append(k)
+        pairs: list[tuple[int, int]] = []
+        vectors: dict[int, np.ndarray] = {}
+        for window, members in by_window.items():
+            p, w = items[window]
+            states = hidden[window]
+            for k in members:
+                s = spans[k]
+                vectors[k] = states[s.start - p - w.start : s.end - p - w.start].mean(axis=0)
+        # Pairs inside one paragraph: candidates by label and distance.
+        by_paragraph: dict[int, list[int]] = {}
+        for k, s in enumerate(spans):
+            by_paragraph.setdefault(items[s.window][0], []).append(k)
+        for members in by_paragraph.values():
+            local = [(spans[k].start, spans[k].end, spans[k].label) for k in members]
+            pairs += [(members[h], members[t]) for h, t in candidate_pairs(local)]
+        if not pairs:
+            return []
+        feeds = {
+            "head": np.stack([vectors[h] for h, _ in pairs]).astype(np.float32),
+            "tail": np.stack([vectors[t] for _, t in pairs]).astype(np.float32),
+            "distance": np.array(
+                [
+                    distance_bucket((spans[h].start, spans[h].end), (spans[t].start, spans[t].end))
+                    for h, t in pairs
+                ],
+                dtype=np.int64,
+            ),
+            "head_label": np.array([ENTITY_LABELS.index(spans[h].label) for h, _ in pairs], dtype=np.int64),
+            "tail_label": np.array([ENTITY_LABELS.index(spans[t].label) for _, t in pairs], dtype=np.int64),
+        }
+        (probs,) = self.relation.run(None, feeds)
+        found = []
+        for (h, t), row in zip(pairs, probs, strict=True):
+            best = int(row[:NO_RELATION].argmax())
+            label = RELATION_LABELS[best]
+            if row[best] >= RELATION_THRESHOLD and relation_allowed(spans[h].label, label, spans[t].label):
+                found.append((h, t, label, float(row[best])))
+        return found

@@ -1,0 +1,172 @@
+"""What training and inference share: the character vocabulary, tag scheme, windows, decoding and
+relation candidates. Plain Python and numpy, so inference needs neither torch nor transformers.
+
+The encoder reads one character per token, so a tag belongs to exactly one character and an
+entity edge never falls inside a sub-word.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from pipeline.labels import ALLOWED_RELATIONS, EntityLabel, RelationLabel
+
+ENTITY_LABELS: tuple[EntityLabel, ...] = tuple(EntityLabel)
+RELATION_LABELS: tuple[RelationLabel, ...] = tuple(RelationLabel)
+TAGS: tuple[str, ...] = ("O", *(f"{p}-{label.value}" for label in ENTITY_LABELS for p in ("B", "I")))
+TAG_INDEX = {tag: i for i, tag in enumerate(TAGS)}
+NO_RELATION = len(RELATION_LABELS)  # the last relation class means "no relation"
+
+SPECIALS = ("[PAD]", "[UNK]", "[CLS]", "[SEP]", "[MASK]", "[SPACE]")
+
+# Relation candidates: both ends in one window, at most this many characters apart.
+MAX_PAIR_DISTANCE = 160
+DISTANCE_BUCKETS = (0, 2, 4, 8, 16, 32, 64, 128)
+
+
+class CharVocab:
+    """Characters to the encoder's token ids, one id per character.
+
+    Built from the base model's own vocabulary (`vocab.txt` of a BERT-style model such as
+    bert-base-chinese, or the character vocabulary of `models/base`), so any Hugging Face encoder
+    whose vocabulary holds single characters can be fine-tuned; saved as `char_vocab.json` beside
+    the exported model.
+    """
+
+    def __init__(self, chars: dict[str, int], specials: dict[str, int]) -> None:
+        missing = {"[PAD]", "[UNK]", "[CLS]", "[SEP]"} - specials.keys()
+        if missing:
+            raise ValueError(f"vocabulary lacks {sorted(missing)}")
+        self.chars = chars
+        self.specials = specials
+        self.pad, self.unk = specials["[PAD]"], specials["[UNK]"]
+        self.cls, self.sep = specials["[CLS]"], specials["[SEP]"]
+        self.space = specials.get("[SPACE]", self.unk)
+        self.size = max([*chars.values(), *specials.values()]) + 1
+
+    @classmethod
+    def from_vocab_txt(cls, path: Path) -> CharVocab:
+        """A WordPiece/char `vocab.txt` (line number = id): single characters and [..] specials."""
+        tokens = path.read_text(encoding="utf-8").split("\n")
+        specials = {t: i for i, t in enumerate(tokens) if t in SPECIALS}
+        chars = {t: i for i, t in enumerate(tokens) if len(t) == 1}
+        return cls(chars, specials)
+
+    @classmethod
+    def load(cls, path: Path) -> CharVocab:
+        data = json.loads(path.read_text(encoding="utf-8"))
+        return cls(data["chars"], data["specials"])
+
+    def save(self, path: Path) -> None:
+        data = {"specials": self.specials, "chars": self.chars}
+        path.write_text(json.dumps(data, ensure_ascii=False, sort_keys=True), encoding="utf-8")
+
+    def encode(self, text: str) -> list[int]:
+        """One id per character: whitespace is [SPACE], an unknown character [UNK]."""
+        chars, unk, space = self.chars, self.unk, self.space
+        return [space if ch.isspace() else chars.get(ch, unk) for ch in text]
+
+
+@dataclass(frozen=True, slots=True)
+class Window:
+    """A stretch of one paragraph that the encoder reads at once."""
+
+    start: int  # offset of the first character in the paragraph
+    end: int
+    keep_start: int  # characters in [keep_start, keep_end) take their tags from this window
+    keep_end: int
+
+
+def windows(length: int, *, size: int, stride: int) -> list[Window]:
+    """Overlapping windows over a paragraph; each character is kept from the window where it is most
+    central, so no entity is cut by a window edge unless it is longer than the overlap."""
+    if length <= size:
+        return [Window(0, length, 0, length)]
+    starts = [*range(0, length - size, stride), length - size]
+    out = []
+    for i, s in enumerate(starts):
+        keep_start = 0 if i == 0 else (starts[i - 1] + size + s) // 2
+        keep_end = length if i == len(starts) - 1 else (s + size + starts[i + 1]) // 2
+        out.append(Window(s, s + size, keep_start, keep_end))
+    return out
+
+
+@dataclass(frozen=True, slots=True)
+class SpanPrediction:
+    start: int
+    end: int
+    label: EntityLabel
+    score: float
+
+
+def decode_tags(tag_probs: np.ndarray) -> list[SpanPrediction]:
+    """BIO decoding of per-character tag probabilities (length x tags): an I- tag that does not
+    continue a span of its label starts one (the usual lenient repair)."""
+    best = tag_probs.argmax(axis=-1)
+    spans: list[SpanPrediction] = []
+    start: int = -1
+    label: EntityLabel | None = None
+    scores: list[float] = []
+
+    def close(end: int) -> None:
+        if label is not None:
+            spans.append(SpanPrediction(start, end, label, float(np.mean(scores))))
+
+    for i, tag_id in enumerate(best.tolist()):
+        tag = TAGS[tag_id]
+        prob = float(tag_probs[i, tag_id])
+        if tag == "O":
+            close(i)
+            label, scores = None, []
+            continue
+        prefix, name = tag.split("-", 1)
+        this = EntityLabel(name)
+        if prefix == "B" or this != label:
+            close(i)
+            start, label, scores = i, this, [prob]
+        else:
+            scores.append(prob)
+    close(len(best))
+    return spans
+
+
+def bio_tags(length: int, spans: Sequence[tuple[int, int, EntityLabel]]) -> list[int]:
+    """Tag ids for a text of `length` characters with the given (start, end, label) spans."""
+    tags = [TAG_INDEX["O"]] * length
+    for start, end, label in spans:
+        tags[start] = TAG_INDEX[f"B-{label.value}"]
+        for i in range(start + 1, end):
+            tags[i] = TAG_INDEX[f"I-{label.value}"]
+    return tags
+
+
+_ALLOWED_PAIRS = {
+    (head, tail) for heads, tails in ALLOWED_RELATIONS.values() for head in heads for tail in tails
+}
+
+
+def candidate_pairs(spans: Sequence[tuple[int, int, EntityLabel]]) -> Iterator[tuple[int, int]]:
+    """Ordered pairs of span indices that some relation may join and that are close enough."""
+    for i, (hs, he, hl) in enumerate(spans):
+        for j, (ts, te, tl) in enumerate(spans):
+            if i != j and (hl, tl) in _ALLOWED_PAIRS and _gap(hs, he, ts, te) <= MAX_PAIR_DISTANCE:
+                yield i, j
+
+
+def _gap(a_start: int, a_end: int, b_start: int, b_end: int) -> int:
+    return max(0, b_start - a_end, a_start - b_end)
+
+
+def distance_bucket(head: tuple[int, int], tail: tuple[int, int]) -> int:
+    """Signed, log-bucketed distance from head to tail: tails after the head get the upper buckets."""
+    gap = _gap(head[0], head[1], tail[0], tail[1])
+    bucket = sum(gap >= b for b in DISTANCE_BUCKETS) - 1
+    return bucket + (len(DISTANCE_BUCKETS) if tail[0] >= head[0] else 0)
+
+
+N_DISTANCE_BUCKETS = 2 * len(DISTANCE_BUCKETS)

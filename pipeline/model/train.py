@@ -1,0 +1,468 @@
+"""Fine-tune an encoder for entity tagging plus a relation head, and export it to ONNX (int8).
+
+Needs the `train` extra (torch, transformers); inference (`pipeline.model.extractor`) needs neither.
+
+    model = (encoder) → per-character tag logits                 entities, BIO over EntityLabel
+                      → span vectors (mean of hidden states) ──► relation MLP over candidate pairs
+
+Starts from any Hugging Face encoder folder whose vocabulary holds single characters (the e5-small
+conversion in `models/base/`, bert-base-chinese, chinese-roberta-wwm-ext), from its first N layers
+(`layers`), or from scratch (`scratch`); a teacher model folder turns on distillation of the tag
+distribution. Training is reproducible for a given seed.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import math
+import random
+import shutil
+import time
+import warnings
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import torch
+from pydantic import BaseModel, ConfigDict, Field
+from torch import nn
+from torch.nn import functional as F
+from transformers import AutoConfig, AutoModel, BertConfig, BertModel
+
+from pipeline.corpus import CorpusRecord
+from pipeline.labels import EntityLabel
+from pipeline.model.features import (
+    ENTITY_LABELS,
+    N_DISTANCE_BUCKETS,
+    NO_RELATION,
+    RELATION_LABELS,
+    TAGS,
+    CharVocab,
+    bio_tags,
+    candidate_pairs,
+    distance_bucket,
+    windows,
+)
+
+_log = logging.getLogger(__name__)
+LABEL_EMBEDDING = 32
+
+
+class TrainOptions(BaseModel):
+    """How a model is trained; saved beside it as `train_options.json`."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    base: Path | None = Field(description="Hugging Face encoder folder; None with `scratch`")
+    layers: int | None = Field(default=None, description="keep only the first N encoder layers")
+    scratch: bool = Field(default=False, description="random initialisation of a small encoder")
+    scratch_hidden: int = 256
+    scratch_layers: int = 4
+    teacher: Path | None = Field(default=None, description="a trained model folder to distil from")
+    epochs: int = 6
+    batch_size: int = 16
+    learning_rate: float = 5e-5
+    head_learning_rate: float = 1e-3
+    max_length: int = 192
+    seed: int = 13
+    max_steps: int | None = Field(default=None, description="stop early, for smoke tests")
+    distill_temperature: float = 2.0
+    distill_weight: float = 0.5
+
+
+@dataclass
+class Example:
+    """One window of one paragraph, with its gold annotation."""
+
+    ids: list[int]
+    tags: list[int]
+    spans: list[tuple[int, int, EntityLabel]]  # offsets in the window, without [CLS]
+    pairs: list[tuple[int, int, int]]  # head span index, tail span index, relation class
+
+
+def build_examples(records: Sequence[CorpusRecord], vocab: CharVocab, max_length: int) -> list[Example]:
+    """Records into windows of at most `max_length` tokens ([CLS] + characters + [SEP])."""
+    size = max_length - 2
+    examples = []
+    for record in records:
+        for w in windows(len(record.text), size=size, stride=size * 3 // 4):
+            inside = [s for s in record.spans if w.start <= s.start and s.end <= w.end]
+            spans = [(s.start - w.start, s.end - w.start, s.label) for s in inside]
+            index = {s.id: i for i, s in enumerate(inside)}
+            gold = {
+                (index[r.from_id], index[r.to_id]): RELATION_LABELS.index(r.label)
+                for r in record.relations
+                if r.from_id in index and r.to_id in index
+            }
+            pairs = [(h, t, gold.get((h, t), NO_RELATION)) for h, t in candidate_pairs(spans)]
+            text = record.text[w.start : w.end]
+            examples.append(Example(vocab.encode(text), bio_tags(len(text), spans), spans, pairs))
+    return examples
+
+
+class TaggerWithRelations(nn.Module):
+    """An encoder with a tag head and a relation head over pairs of spans."""
+
+    def __init__(self, encoder: nn.Module, hidden: int) -> None:
+        super().__init__()
+        self.encoder = encoder
+        self.dropout = nn.Dropout(0.1)
+        self.tagger = nn.Linear(hidden, len(TAGS))
+        self.relations = RelationHead(hidden)
+
+    def forward(self, ids: torch.Tensor, mask: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+        hidden = self.encoder(input_ids=ids, attention_mask=mask).last_hidden_state
+        return self.tagger(self.dropout(hidden)), hidden
+
+
+class RelationHead(nn.Module):
+    """Scores a (head span, tail span) pair: their vectors, product, labels and distance."""
+
+    def __init__(self, hidden: int) -> None:
+        super().__init__()
+        self.labels = nn.Embedding(len(ENTITY_LABELS), LABEL_EMBEDDING)
+        self.distance = nn.Embedding(N_DISTANCE_BUCKETS, LABEL_EMBEDDING)
+        self.mlp = nn.Sequential(
+            nn.Linear(3 * hidden + 3 * LABEL_EMBEDDING, 256),
+            nn.GELU(),
+            nn.Dropout(0.1),
+            nn.Linear(256, len(RELATION_LABELS) + 1),
+        )
+
+    def forward(
+        self,
+        head: torch.Tensor,
+        tail: torch.Tensor,
+        distance: torch.Tensor,
+        head_label: torch.Tensor,
+        tail_label: torch.Tensor,
+    ) -> torch.Tensor:
+        features = [head, tail, head * tail, self.labels(head_label), self.labels(tail_label)]
+        return self.mlp(torch.cat([*features, self.distance(distance)], dim=-1))
+
+
+def _encoder(options: TrainOptions) -> tuple[nn.Module, int]:
+    if options.scratch:
+        config = BertConfig(
+            vocab_size=_vocab_size(options),
+            hidden_size=options.scratch_hidden,
+            num_hidden_layers=options.scratch_layers,
+            num_attention_heads=max(1, options.scratch_hidden // 64),
+            intermediate_size=4 * options.scratch_hidden,
+            max_position_embeddings=512,
+        )
+        config._attn_implementation = "eager"
+        return BertModel(config, add_pooling_layer=False), options.scratch_hidden
+    assert options.base is not None
+    config = AutoConfig.from_pretrained(options.base)
+    if options.layers is not None:
+        config.num_hidden_layers = options.layers
+    # Eager attention traces to ONNX with the padding mask intact.
+    encoder = AutoModel.from_pretrained(
+        options.base, config=config, add_pooling_layer=False, attn_implementation="eager"
+    )
+    return encoder, int(config.hidden_size)
+
+
+def _vocab_size(options: TrainOptions) -> int:
+    assert options.base is not None, "scratch training still takes its vocabulary from `base`"
+    return load_vocab(options.base).size
+
+
+def load_vocab(folder: Path) -> CharVocab:
+    """The character vocabulary of a base encoder or of an exported model."""
+    if (folder / "char_vocab.json").exists():
+        return CharVocab.load(folder / "char_vocab.json")
+    return CharVocab.from_vocab_txt(folder / "vocab.txt")
+
+
+def _batches(examples: list[Example], size: int, rng: random.Random) -> Iterator[list[Example]]:
+    order = list(range(len(examples)))
+    rng.shuffle(order)
+    for i in range(0, len(order), size):
+        yield [examples[j] for j in order[i : i + size]]
+
+
+def _collate(batch: list[Example], vocab: CharVocab) -> dict[str, torch.Tensor]:
+    width = max(len(e.ids) for e in batch) + 2
+    ids = torch.full((len(batch), width), vocab.pad, dtype=torch.long)
+    mask = torch.zeros((len(batch), width), dtype=torch.long)
+    tags = torch.full((len(batch), width), -100, dtype=torch.long)
+    for i, e in enumerate(batch):
+        n = len(e.ids)
+        ids[i, : n + 2] = torch.tensor([vocab.cls, *e.ids, vocab.sep])
+        mask[i, : n + 2] = 1
+        tags[i, 1 : n + 1] = torch.tensor(e.tags)
+    return {"ids": ids, "mask": mask, "tags": tags}
+
+
+def _span_vectors(hidden: torch.Tensor, row: int, spans: list[tuple[int, int, EntityLabel]]) -> torch.Tensor:
+    """Mean hidden state of each span (offset by one for [CLS])."""
+    return torch.stack([hidden[row, s + 1 : e + 1].mean(dim=0) for s, e, _ in spans])
+
+
+def pair_inputs(
+    spans: list[tuple[int, int, EntityLabel]], pairs: list[tuple[int, int]]
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Distance buckets and entity label ids of candidate pairs (shared with inference)."""
+    distance = np.array([distance_bucket(spans[h][:2], spans[t][:2]) for h, t in pairs], dtype=np.int64)
+    head_label = np.array([ENTITY_LABELS.index(spans[h][2]) for h, _ in pairs], dtype=np.int64)
+    tail_label = np.array([ENTITY_LABELS.index(spans[t][2]) for _, t in pairs], dtype=np.int64)
+    return distance, head_label, tail_label
+
+
+def _relation_loss(model: TaggerWithRelations, hidden: torch.Tensor, batch: list[Example]) -> torch.Tensor:
+    heads, tails, dists, hls, tls, gold = [], [], [], [], [], []
+    for row, e in enumerate(batch):
+        if not e.pairs:
+            continue
+        vectors = _span_vectors(hidden, row, e.spans)
+        index_pairs = [(h, t) for h, t, _ in e.pairs]
+        d, hl, tl = pair_inputs(e.spans, index_pairs)
+        heads.append(vectors[[h for h, _ in index_pairs]])
+        tails.append(vectors[[t for _, t in index_pairs]])
+        dists.append(torch.from_numpy(d))
+        hls.append(torch.from_numpy(hl))
+        tls.append(torch.from_numpy(tl))
+        gold.append(torch.tensor([c for _, _, c in e.pairs]))
+    if not gold:
+        return hidden.new_zeros(())
+    logits = model.relations(
+        torch.cat(heads), torch.cat(tails), torch.cat(dists), torch.cat(hls), torch.cat(tls)
+    )
+    return F.cross_entropy(logits, torch.cat(gold))
+
+
+def train(
+    options: TrainOptions,
+    train_records: Sequence[CorpusRecord],
+    dev_records: Sequence[CorpusRecord],
+    out: Path,
+) -> dict[str, Any]:
+    """Train, keep the epoch with the best dev tag loss, export to `out`; returns a summary."""
+    random.seed(options.seed)
+    np.random.seed(options.seed)
+    torch.manual_seed(options.seed)
+    torch.use_deterministic_algorithms(True, warn_only=True)
+    base_folder = options.base
+    assert base_folder is not None
+    vocab = load_vocab(base_folder)
+    encoder, hidden = _encoder(options)
+    model = TaggerWithRelations(encoder, hidden)
+    teacher = _load_teacher(options.teacher) if options.teacher else None
+
+    train_examples = build_examples(train_records, vocab, options.max_length)
+    dev_examples = build_examples(dev_records, vocab, options.max_length)
+    head_params = [p for n, p in model.named_parameters() if not n.startswith("encoder.")]
+    encoder_lr = options.head_learning_rate if options.scratch else options.learning_rate
+    groups: list[dict[str, Any]] = [
+        {"params": list(model.encoder.parameters()), "lr": encoder_lr},
+        {"params": head_params},
+    ]
+    optimizer = torch.optim.AdamW(
+        groups,
+        lr=options.head_learning_rate,
+        weight_decay=0.01,
+    )
+    steps_per_epoch = math.ceil(len(train_examples) / options.batch_size)
+    total = options.max_steps or steps_per_epoch * options.epochs
+    scheduler = torch.optim.lr_scheduler.LambdaLR(
+        optimizer, lambda s: min(1.0, (s + 1) / (0.06 * total + 1)) * max(0.0, 1 - s / total)
+    )
+    rng = random.Random(options.seed)
+    best: tuple[float, dict[str, torch.Tensor]] | None = None
+    history = []
+    step = 0
+    started = time.perf_counter()
+    for epoch in range(options.epochs):
+        model.train()
+        for batch in _batches(train_examples, options.batch_size, rng):
+            tensors = _collate(batch, vocab)
+            logits, hidden_states = model(tensors["ids"], tensors["mask"])
+            loss = F.cross_entropy(
+                logits.reshape(-1, len(TAGS)), tensors["tags"].reshape(-1), ignore_index=-100
+            )
+            if teacher is not None:
+                loss = loss + options.distill_weight * _distillation(teacher, tensors, logits, options)
+            loss = loss + _relation_loss(model, hidden_states, batch)
+            optimizer.zero_grad()
+            loss.backward()
+            torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
+            optimizer.step()
+            scheduler.step()
+            step += 1
+            if options.max_steps and step >= options.max_steps:
+                break
+        dev_loss = evaluate_loss(model, dev_examples, vocab, options.batch_size)
+        history.append({"epoch": epoch + 1, "dev_loss": dev_loss, "seconds": time.perf_counter() - started})
+        _log.info("epoch %d dev loss %.4f", epoch + 1, dev_loss)
+        if best is None or dev_loss < best[0]:
+            best = (dev_loss, {k: v.detach().clone() for k, v in model.state_dict().items()})
+        if options.max_steps and step >= options.max_steps:
+            break
+    assert best is not None
+    model.load_state_dict(best[1])
+    model.eval()
+    export(model, vocab, out, hidden=hidden, max_length=options.max_length)
+    (out / "train_options.json").write_text(options.model_dump_json(indent=2), encoding="utf-8")
+    summary = {
+        "train_windows": len(train_examples),
+        "dev_windows": len(dev_examples),
+        "history": history,
+        "best_dev_loss": best[0],
+        "parameters": sum(p.numel() for p in model.parameters()),
+    }
+    (out / "train_summary.json").write_text(json.dumps(summary, indent=2), encoding="utf-8")
+    return summary
+
+
+@torch.no_grad()
+def evaluate_loss(
+    model: TaggerWithRelations, examples: list[Example], vocab: CharVocab, batch_size: int
+) -> float:
+    """Mean tag + relation loss on held-out examples (lower is better), for model selection."""
+    model.eval()
+    total, count = 0.0, 0
+    for i in range(0, len(examples), batch_size):
+        batch = examples[i : i + batch_size]
+        tensors = _collate(batch, vocab)
+        logits, hidden = model(tensors["ids"], tensors["mask"])
+        loss = F.cross_entropy(logits.reshape(-1, len(TAGS)), tensors["tags"].reshape(-1), ignore_index=-100)
+        total += float(loss + _relation_loss(model, hidden, batch)) * len(batch)
+        count += len(batch)
+    model.train()
+    return total / max(count, 1)
+
+
+class _Teacher:
+    """A trained model's tag distribution, computed with the torch weights it was exported from."""
+
+    def __init__(self, model: TaggerWithRelations) -> None:
+        self.model = model.eval()
+
+    @torch.no_grad()
+    def logits(self, ids: torch.Tensor, mask: torch.Tensor) -> torch.Tensor:
+        return self.model(ids, mask)[0]
+
+
+def _load_teacher(folder: Path) -> _Teacher:
+    options = TrainOptions.model_validate_json((folder / "train_options.json").read_text(encoding="utf-8"))
+    encoder, hidden = _encoder(options)
+    model = TaggerWithRelations(encoder, hidden)
+    model.load_state_dict(torch.load(folder / "torch_weights.pt", weights_only=True))
+    return _Teacher(model)
+
+
+def _distillation(
+    teacher: _Teacher, tensors: dict[str, torch.Tensor], logits: torch.Tensor, options: TrainOptions
+) -> torch.Tensor:
+    t = options.distill_temperature
+    mask = tensors["tags"] != -100
+    target = F.softmax(teacher.logits(tensors["ids"], tensors["mask"]) / t, dim=-1)[mask]
+    return F.kl_div(F.log_softmax(logits / t, dim=-1)[mask], target, reduction="batchmean") * t * t
+
+
+class _EncoderExport(nn.Module):
+    def __init__(self, model: TaggerWithRelations) -> None:
+        super().__init__()
+        self.model = model
+
+    def forward(
+        self, input_ids: torch.Tensor, attention_mask: torch.Tensor
+    ) -> tuple[torch.Tensor, torch.Tensor]:
+        logits, hidden = self.model(input_ids, attention_mask)
+        return torch.softmax(logits, dim=-1), hidden
+
+
+def export(model: TaggerWithRelations, vocab: CharVocab, out: Path, *, hidden: int, max_length: int) -> None:
+    """Write `encoder.onnx` (tag probabilities and hidden states), its int8 quantisation,
+    `relation.onnx`, the vocabulary and the model config; keep the torch weights for distillation."""
+    from onnxruntime.quantization import QuantType, quantize_dynamic
+
+    out.mkdir(parents=True, exist_ok=True)
+    model.eval()
+    # A padded row in the example batch, so the traced graph keeps the attention mask.
+    sample = [vocab.cls, *vocab.encode("对营业收入超过500万元的企业给予奖励"), vocab.sep]
+    ids = torch.tensor([sample, sample[:8] + [vocab.pad] * (len(sample) - 8)])
+    mask = (ids != vocab.pad).long()
+    with _legacy_onnx_exporter():
+        _export_encoder(model, ids, mask, out)
+    quantize_dynamic(str(out / "encoder.fp32.onnx"), str(out / "encoder.onnx"), weight_type=QuantType.QInt8)
+    n = 3
+    example = (
+        torch.randn(n, hidden),
+        torch.randn(n, hidden),
+        torch.zeros(n, dtype=torch.long),
+        torch.zeros(n, dtype=torch.long),
+        torch.ones(n, dtype=torch.long),
+    )
+    names = ["head", "tail", "distance", "head_label", "tail_label"]
+    with _legacy_onnx_exporter():
+        torch.onnx.export(
+            _RelationExport(model.relations),
+            example,
+            str(out / "relation.onnx"),
+            input_names=names,
+            output_names=["relation_probs"],
+            dynamic_axes={name: {0: "pairs"} for name in [*names, "relation_probs"]},
+            opset_version=17,
+            dynamo=False,
+        )
+    vocab.save(out / "char_vocab.json")
+    config = {
+        "tags": list(TAGS),
+        "relations": [r.value for r in RELATION_LABELS],
+        "entity_labels": [e.value for e in ENTITY_LABELS],
+        "max_length": max_length,
+        "hidden": hidden,
+    }
+    (out / "config.json").write_text(json.dumps(config, indent=2), encoding="utf-8")
+    torch.save(model.state_dict(), out / "torch_weights.pt")
+
+
+@contextmanager
+def _legacy_onnx_exporter() -> Iterator[None]:
+    """The TorchScript exporter handles these encoders' dynamic batch and length axes without
+    onnxscript; torch marks it and its internals deprecated, so their warnings are silenced while
+    it runs and nowhere else."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", DeprecationWarning)
+        warnings.simplefilter("ignore", torch.jit.TracerWarning)
+        warnings.filterwarnings("ignore", category=UserWarning, module=r"torch\.onnx")
+        yield
+
+
+def _export_encoder(model: TaggerWithRelations, ids: torch.Tensor, mask: torch.Tensor, out: Path) -> None:
+    axes = {
+        name: {0: "batch", 1: "length"} for name in ("input_ids", "attention_mask", "tag_probs", "hidden")
+    }
+    torch.onnx.export(
+        _EncoderExport(model),
+        (ids, mask),
+        str(out / "encoder.fp32.onnx"),
+        input_names=["input_ids", "attention_mask"],
+        output_names=["tag_probs", "hidden"],
+        dynamic_axes=axes,
+        opset_version=17,
+        dynamo=False,
+    )
+
+
+class _RelationExport(nn.Module):
+    def __init__(self, head: RelationHead) -> None:
+        super().__init__()
+        self.head = head
+
+    def forward(self, *inputs: torch.Tensor) -> torch.Tensor:
+        return torch.softmax(self.head(*inputs), dim=-1)
+
+
+def publish(trained: Path, target: Path) -> None:
+    """Copy what inference needs (ONNX files, vocabulary, config) into a model folder for `models/`."""
+    target.mkdir(parents=True, exist_ok=True)
+    for name in ("encoder.onnx", "relation.onnx", "char_vocab.json", "config.json", "train_options.json"):
+        shutil.copy2(trained / name, target / name)

@@ -1,0 +1,119 @@
+"""A tiny training run: train, export and ONNX inference agree, and inference needs no torch."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from pipeline.corpus import CorpusRecord, Span, SpanRelation
+from pipeline.document import PolicyDocument, Source
+from pipeline.model.features import SPECIALS
+
+torch = pytest.importorskip("torch")
+pytest.importorskip("transformers")
+ort = pytest.importorskip("onnxruntime")
+
+from pipeline.model.train import TaggerWithRelations, TrainOptions, load_vocab, train  # noqa: E402
+
+TEXT = "对上一年度营业收入超过500万元的企业，按照营业收入的1%给予奖励，最高不超过200万元。"
+
+
+def _record(n: int) -> CorpusRecord:
+    def span(key: str, text: str, label: str) -> Span:
+        start = TEXT.index(text)
+        return Span(id=key, start=start, end=start + len(text), label=label, text=text)
+
+    spans = [
+        span("m", "上一年度营业收入", "METRIC"),
+        span("t", "超过500万元", "THRESHOLD"),
+        span("r", "1%", "RATE"),
+        span("k", "奖励", "BENEFIT_KIND"),
+        span("c", "200万元", "CAP"),
+    ]
+    relations = [
+        SpanRelation(from_id="m", to_id="t", label="HAS_THRESHOLD"),
+        SpanRelation(from_id="k", to_id="r", label="HAS_RATE"),
+        SpanRelation(from_id="k", to_id="c", label="HAS_CAP"),
+        SpanRelation(from_id="k", to_id="m", label="REQUIRES"),
+    ]
+    return CorpusRecord(id=f"d{n}#1", doc=f"d{n}", text=TEXT, spans=spans, relations=relations)
+
+
+@pytest.fixture(scope="module")
+def trained(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    base = tmp_path_factory.mktemp("base")
+    chars = sorted(set(TEXT + "测试文本"))
+    (base / "vocab.txt").write_text("\n".join([*SPECIALS, *chars]) + "\n", encoding="utf-8")
+    out = tmp_path_factory.mktemp("model")
+    options = TrainOptions(
+        base=base, scratch=True, scratch_hidden=32, scratch_layers=1, epochs=2, batch_size=4, max_length=64
+    )
+    train(options, [_record(n) for n in range(8)], [_record(9)], out)
+    return out
+
+
+def test_training_export_matches_torch(trained: Path) -> None:
+    options = TrainOptions.model_validate_json((trained / "train_options.json").read_text(encoding="utf-8"))
+    from pipeline.model.train import _encoder  # the same construction the trainer used
+
+    encoder, hidden = _encoder(options)
+    model = TaggerWithRelations(encoder, hidden)
+    model.load_state_dict(torch.load(trained / "torch_weights.pt", weights_only=True))
+    model.eval()
+    vocab = load_vocab(trained)
+    ids = np.array([[vocab.cls, *vocab.encode(TEXT), vocab.sep]], dtype=np.int64)
+    mask = np.ones_like(ids)
+    with torch.no_grad():
+        logits, states = model(torch.from_numpy(ids), torch.from_numpy(mask))
+    expected = torch.softmax(logits, dim=-1).numpy()
+    fp32 = ort.InferenceSession(str(trained / "encoder.fp32.onnx"))
+    probs, onnx_states = fp32.run(None, {"input_ids": ids, "attention_mask": mask})
+    np.testing.assert_allclose(probs, expected, atol=1e-4)
+    np.testing.assert_allclose(onnx_states, states.numpy(), atol=1e-3)
+    int8 = ort.InferenceSession(str(trained / "encoder.onnx"))
+    int8_probs, _ = int8.run(None, {"input_ids": ids, "attention_mask": mask})
+    assert (int8_probs.argmax(-1) == expected.argmax(-1)).mean() >= 0.9
+
+
+def test_training_onnx_respects_padding(trained: Path) -> None:
+    vocab = load_vocab(trained)
+    short = [vocab.cls, *vocab.encode(TEXT[:12]), vocab.sep]
+    long = [vocab.cls, *vocab.encode(TEXT), vocab.sep]
+    padded = np.array([short + [vocab.pad] * (len(long) - len(short)), long], dtype=np.int64)
+    session = ort.InferenceSession(str(trained / "encoder.fp32.onnx"))
+    alone, _ = session.run(
+        None, {"input_ids": np.array([short]), "attention_mask": np.ones((1, len(short)), np.int64)}
+    )
+    batched, _ = session.run(
+        None, {"input_ids": padded, "attention_mask": (padded != vocab.pad).astype(np.int64)}
+    )
+    np.testing.assert_allclose(batched[0, : len(short)], alone[0], atol=1e-4)
+
+
+def test_training_model_extractor_is_deterministic(trained: Path) -> None:
+    from pipeline.model.extractor import ModelExtractor
+
+    extractor = ModelExtractor(trained)
+    source = Source(name="a.txt", sha256="0" * 64, media_type="text/plain")
+    first = extractor(PolicyDocument(source=source, text=TEXT + "\n" + TEXT * 12))
+    second = extractor(PolicyDocument(source=source, text=TEXT + "\n" + TEXT * 12))
+    assert first.entities == second.entities and first.relations == second.relations
+
+
+def test_training_model_loads_without_torch(trained: Path) -> None:
+    script = (
+        "import sys; sys.modules['torch'] = None; sys.modules['transformers'] = None\n"
+        "from pathlib import Path\n"
+        "from pipeline.document import PolicyDocument, Source\n"
+        "from pipeline.model.extractor import ModelExtractor\n"
+        f"doc = PolicyDocument(source=Source(name='a', sha256='0' * 64, media_type='text/plain'), text={TEXT!r})\n"
+        f"ModelExtractor(Path({str(trained)!r}))(doc)\n"
+        "print('ok')\n"
+    )
+    result = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=False)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "ok"

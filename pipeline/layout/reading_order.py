@@ -1,8 +1,9 @@
 """Reading order for positioned text: characters into lines, lines into blocks, blocks into reading order.
 
-The digital PDF reader feeds character boxes through `group_lines`, `group_blocks` and `reading_order`;
-the OCR path (line boxes with text) will start at `group_blocks`. Boxes are `(x0, y0, x1, y1)` with the
-origin at the top left of the page, in page units (points for PDF, pixels for images).
+The digital PDF reader feeds character boxes through `group_char_boxes` (`group_lines` on parallel
+lists of texts and boxes), `group_blocks` and `reading_order`; the OCR path (line boxes with text)
+will start at `group_blocks`. Boxes are `(x0, y0, x1, y1)` with the origin at the top left of the
+page, in page units (points for PDF, pixels for images).
 
 XY-cut is written by hand here: no maintained pure-Python library cuts character or line boxes (the
 layout packages work on page images and ship models), and the algorithm is small.
@@ -18,7 +19,6 @@ import bisect
 import functools
 import itertools
 import re
-import statistics
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -27,6 +27,7 @@ __all__ = [
     "TextBox",
     "block_bbox",
     "group_blocks",
+    "group_char_boxes",
     "group_lines",
     "is_furniture",
     "reading_order",
@@ -88,12 +89,20 @@ class TextBox:
 
 def block_bbox(boxes: Sequence[TextBox]) -> BBox:
     """The union of the boxes."""
-    return (
-        min(b.x0 for b in boxes),
-        min(b.y0 for b in boxes),
-        max(b.x1 for b in boxes),
-        max(b.y1 for b in boxes),
-    )
+    if not boxes:
+        raise ValueError("block_bbox() of no boxes")
+    left, top, right, bottom = boxes[0].bbox
+    for box in boxes[1:]:
+        x0, y0, x1, y1 = box.bbox
+        if x0 < left:
+            left = x0
+        if y0 < top:
+            top = y0
+        if x1 > right:
+            right = x1
+        if y1 > bottom:
+            bottom = y1
+    return (left, top, right, bottom)
 
 
 # ---------------------------------------------------------------------------------------------- lines
@@ -120,19 +129,37 @@ def group_lines(chars: Sequence[TextBox]) -> list[TextBox]:
     >>> [line.text for line in group_lines(chars)]
     ['a b', 'c']
     """
+    return group_char_boxes([char.text for char in chars], [char.bbox for char in chars])
+
+
+def group_char_boxes(texts: Sequence[str], boxes: Sequence[BBox]) -> list[TextBox]:
+    """`group_lines` for characters given as two parallel lists: their texts and their boxes.
+
+    The PDF reader's path, which so builds no `TextBox` per character. This is the reader's
+    hottest code: it works on indexes into the two lists, and its loops avoid per-character
+    function calls (`min`, `max`, properties).
+
+    >>> [line.text for line in group_char_boxes(["通", "知"], [(0, 0, 10, 10), (10, 0, 20, 10)])]
+    ['通知']
+    """
+    if len(texts) != len(boxes):
+        raise ValueError(f"{len(texts)} texts for {len(boxes)} boxes")
+    if not all(texts):
+        kept = [i for i, text in enumerate(texts) if text]
+        texts, boxes = [texts[i] for i in kept], [boxes[i] for i in kept]
+
     # Each row once: its ink (non-whitespace) chars, the sorted x centres of its whitespace boxes
-    # and the vertical extent of its ink. This is the hot path of the PDF reader: plain loops over
-    # the bbox tuples, no per-char property or min/max calls.
-    ink_rows: list[list[TextBox]] = []
+    # and the vertical extent of its ink.
+    ink_rows: list[list[int]] = []
     space_rows: list[list[float]] = []
     extents: list[tuple[float, float]] = []
-    for row in _rows([c for c in chars if c.text]):
-        ink: list[TextBox] = []
+    for row in _rows(boxes):
+        ink: list[int] = []
         spaces: list[float] = []
         top = bottom = 0.0
-        for char in row:
-            x0, y0, x1, y1 = char.bbox
-            if char.text.isspace():
+        for i in row:
+            x0, y0, x1, y1 = boxes[i]
+            if texts[i].isspace():
                 spaces.append((x0 + x1) / 2)
                 continue
             if not ink:
@@ -142,7 +169,7 @@ def group_lines(chars: Sequence[TextBox]) -> list[TextBox]:
                     top = y0
                 if y1 > bottom:
                     bottom = y1
-            ink.append(char)
+            ink.append(i)
         spaces.sort()
         ink_rows.append(ink)
         space_rows.append(spaces)
@@ -153,7 +180,7 @@ def group_lines(chars: Sequence[TextBox]) -> list[TextBox]:
     for index, row in enumerate(ink_rows):
         if not row:
             continue
-        em = _em(row)
+        em = _em(boxes, row)
         spaces = space_rows[index]
         top, bottom = extents[index]
         neighbours = []
@@ -165,54 +192,48 @@ def group_lines(chars: Sequence[TextBox]) -> list[TextBox]:
         hard = HARD_SPLIT_EM * em
         gutter = GUTTER_MIN_EM * em
         start = 0
-        reach = row[0].bbox[2]
+        reach = boxes[row[0]][2]
         for position in range(1, len(row)):
-            x0, _, x1, _ = row[position].bbox
+            x0, _, x1, _ = boxes[row[position]]
             width = x0 - reach
             if width > hard or (
-                width > gutter and any(_has_gutter(n, (reach + x0) / 2, em) for n in neighbours)
+                width > gutter and any(_has_gutter(boxes, n, (reach + x0) / 2, em) for n in neighbours)
             ):
-                lines.append(_join_line(row[start:position], spaces))
+                lines.append(_join_line(texts, boxes, row[start:position], spaces))
                 start = position
             if x1 > reach:
                 reach = x1
-        lines.append(_join_line(row[start:], spaces))
+        lines.append(_join_line(texts, boxes, row[start:], spaces, em if start == 0 else None))
     return lines
 
 
-def _rows(chars: list[TextBox]) -> list[list[TextBox]]:
-    """Chars into rows by vertical overlap; each row sorted by x."""
-    rows: list[list[TextBox]] = []
+def _rows(boxes: Sequence[BBox]) -> list[list[int]]:
+    """Char indexes into rows by vertical overlap; each row sorted by x."""
+    lefts = [box[0] for box in boxes]
+    centres = [((box[1] + box[3]) / 2, box[0]) for box in boxes]
+    rows: list[list[int]] = []
     # (top, bottom, height) of each row's first char.
     bands: list[tuple[float, float, float]] = []
-    for char in sorted(chars, key=_centre_then_left):
-        _, y0, _, y1 = char.bbox
+    for i in sorted(range(len(boxes)), key=centres.__getitem__):
+        _, y0, _, y1 = boxes[i]
         height = y1 - y0
-        placed = False
         # Only the last few rows can overlap a char that is lower than all earlier ones.
-        for k in range(len(rows) - 1, max(-1, len(rows) - 4), -1):
+        k = len(rows) - 1
+        stop = k - 3 if k > 2 else -1
+        while k > stop:
             top, bottom, band_height = bands[k]
             overlap = (y1 if y1 < bottom else bottom) - (y0 if y0 > top else top)
             if overlap >= 0.5 * (height if height < band_height else band_height):
-                rows[k].append(char)
-                placed = True
+                rows[k].append(i)
                 break
-        if not placed:
-            rows.append([char])
+            k -= 1
+        else:
+            rows.append([i])
             bands.append((y0, y1, height))
     for row in rows:
-        row.sort(key=_left)
-    order = sorted(range(len(rows)), key=lambda k: (bands[k][0], rows[k][0].bbox[0]))
+        row.sort(key=lefts.__getitem__)
+    order = sorted(range(len(rows)), key=lambda k: (bands[k][0], lefts[rows[k][0]]))
     return [rows[k] for k in order]
-
-
-def _centre_then_left(char: TextBox) -> tuple[float, float]:
-    x0, y0, _, y1 = char.bbox
-    return ((y0 + y1) / 2, x0)
-
-
-def _left(char: TextBox) -> float:
-    return char.bbox[0]
 
 
 def _median(values: list[float]) -> float:
@@ -224,17 +245,18 @@ def _median(values: list[float]) -> float:
     return (values[middle - 1] + values[middle]) / 2
 
 
-def _em(boxes: Sequence[TextBox]) -> float:
-    return max(_median([b.bbox[3] - b.bbox[1] for b in boxes]), 1e-6)
+def _em(boxes: Sequence[BBox], chars: list[int]) -> float:
+    """The median height of the chars (indexes into `boxes`)."""
+    return max(_median([boxes[i][3] - boxes[i][1] for i in chars]), 1e-6)
 
 
-def _has_gutter(row: list[TextBox], x: float, em: float) -> bool:
+def _has_gutter(boxes: Sequence[BBox], row: list[int], x: float, em: float) -> bool:
     """True when the row has text on both sides of x and none within a quarter em of it."""
     half = 0.25 * em
     low, high = x - half, x + half
     left = right = False
-    for char in row:
-        x0, _, x1, _ = char.bbox
+    for i in row:
+        x0, _, x1, _ = boxes[i]
         if x1 > low and x0 < high:
             return False
         left = left or x1 <= x
@@ -242,22 +264,33 @@ def _has_gutter(row: list[TextBox], x: float, em: float) -> bool:
     return left and right
 
 
-def _join_line(chars: list[TextBox], spaces: list[float]) -> TextBox:
-    """One line's text; `spaces` are the x centres of the row's whitespace boxes, sorted."""
-    em = _em(chars)
-    space_gap = SPACE_EM * em
-    first = chars[0]
-    parts = [first.text]
-    left, top, right, bottom = first.bbox
+def _join_line(
+    texts: Sequence[str],
+    boxes: Sequence[BBox],
+    chars: list[int],
+    spaces: list[float],
+    em: float | None = None,
+) -> TextBox:
+    """One line from its chars (indexes into `texts` and `boxes`).
+
+    `spaces` are the x centres of the row's whitespace boxes, sorted; `em` is `_em` of the chars
+    where the caller has it (it is only needed next to non-CJK text).
+    """
+    space_gap = -1.0  # SPACE_EM em, worked out at the first pair that needs it
+    text = texts[chars[0]]
+    parts = [text]
+    left, top, right, bottom = boxes[chars[0]]
     reach = right
-    prev_centre = (left + right) / 2
-    prev_cjk = _is_cjk(first.text[-1])
-    for char in chars[1:]:
-        text = char.text
-        x0, y0, x1, y1 = char.bbox
-        centre = (x0 + x1) / 2
+    prev_x0, prev_x1 = left, right
+    prev_cjk = _is_cjk(text[-1])
+    for i in chars[1:]:
+        text = texts[i]
+        x0, y0, x1, y1 = boxes[i]
         cjk = _is_cjk(text[-1])
         if not (prev_cjk and _is_cjk(text[0])):
+            if space_gap < 0:
+                space_gap = SPACE_EM * (_em(boxes, chars) if em is None else em)
+            prev_centre, centre = (prev_x0 + prev_x1) / 2, (x0 + x1) / 2
             marked = bisect.bisect_right(spaces, prev_centre) < bisect.bisect_left(spaces, centre)
             if marked or x0 - reach > space_gap:
                 parts.append(" ")
@@ -273,7 +306,7 @@ def _join_line(chars: list[TextBox], spaces: list[float]) -> TextBox:
             right = x1
         if y1 > bottom:
             bottom = y1
-        prev_centre, prev_cjk = centre, cjk
+        prev_x0, prev_x1, prev_cjk = x0, x1, cjk
     return TextBox("".join(parts), (left, top, right, bottom))
 
 
@@ -389,16 +422,17 @@ def reading_order(
     items = [list(block) for block in blocks if block]
     if not items:
         return []
-    line_height = statistics.median(line.height for block in items for line in block)
-    return _xy_cut(items, max(line_height, 1e-6))
+    line_height = _median([line.bbox[3] - line.bbox[1] for block in items for line in block])
+    boxed = [(block, block_bbox(block)) for block in items]
+    return [block for block, _ in _xy_cut(boxed, max(line_height, 1e-6))]
 
 
-def _xy_cut(items: list[list[TextBox]], line_height: float) -> list[list[TextBox]]:
+def _xy_cut(items: list[tuple[list[TextBox], BBox]], line_height: float) -> list[tuple[list[TextBox], BBox]]:
+    """Blocks (with their boxes) in reading order."""
     if len(items) <= 1:
         return items
-    boxes = [block_bbox(block) for block in items]
-    y_gaps = _projection_gaps([(b[1], b[3]) for b in boxes])
-    x_gaps = _projection_gaps([(b[0], b[2]) for b in boxes])
+    y_gaps = _projection_gaps([(box[1], box[3]) for _, box in items])
+    x_gaps = _projection_gaps([(box[0], box[2]) for _, box in items])
     wide = [gap for gap in y_gaps if gap[1] - gap[0] >= line_height]
     if wide:
         cuts, axis = wide, 1
@@ -408,12 +442,13 @@ def _xy_cut(items: list[list[TextBox]], line_height: float) -> list[list[TextBox
         cuts, axis = y_gaps, 1
     else:
         # Overlapping boxes with no whitespace through them: top to bottom, then left to right.
-        return sorted(items, key=lambda block: (block_bbox(block)[1], block_bbox(block)[0]))
-    parts: list[list[list[TextBox]]] = [[] for _ in range(len(cuts) + 1)]
-    for block, box in zip(items, boxes, strict=True):
+        return sorted(items, key=lambda item: (item[1][1], item[1][0]))
+    parts: list[list[tuple[list[TextBox], BBox]]] = [[] for _ in range(len(cuts) + 1)]
+    for item in items:
+        box = item[1]
         centre = (box[axis] + box[axis + 2]) / 2
-        parts[sum(1 for cut in cuts if centre > cut[0])].append(block)
-    ordered: list[list[TextBox]] = []
+        parts[sum(1 for cut in cuts if centre > cut[0])].append(item)
+    ordered: list[tuple[list[TextBox], BBox]] = []
     for part in parts:
         if part:
             ordered.extend(_xy_cut(part, line_height))

@@ -82,6 +82,9 @@ class Example:
     tags: list[int]
     spans: list[tuple[int, int, EntityLabel]]  # offsets in the window, without [CLS]
     pairs: list[tuple[int, int, int]]  # head span index, tail span index, relation class
+    soft_tags: torch.Tensor | None = (
+        None  # a teacher's tag distribution (characters x tags), for distillation
+    )
 
 
 def build_examples(records: Sequence[CorpusRecord], vocab: CharVocab, max_length: int) -> list[Example]:
@@ -253,9 +256,9 @@ def train(
     vocab = load_vocab(base_folder)
     encoder, hidden = _encoder(options)
     model = TaggerWithRelations(encoder, hidden)
-    teacher = _load_teacher(options.teacher) if options.teacher else None
-
     train_examples = build_examples(train_records, vocab, options.max_length)
+    if options.teacher:
+        _attach_teacher_tags(_load_teacher(options.teacher), train_examples, vocab, options)
     dev_examples = build_examples(dev_records, vocab, options.max_length)
     head_params = [p for n, p in model.named_parameters() if not n.startswith("encoder.")]
     encoder_lr = options.head_learning_rate if options.scratch else options.learning_rate
@@ -286,8 +289,8 @@ def train(
             loss = F.cross_entropy(
                 logits.reshape(-1, len(TAGS)), tensors["tags"].reshape(-1), ignore_index=-100
             )
-            if teacher is not None:
-                loss = loss + options.distill_weight * _distillation(teacher, tensors, logits, options)
+            if options.teacher:
+                loss = loss + options.distill_weight * _distillation(batch, logits, options)
             loss = loss + _relation_loss(model, hidden_states, batch)
             optimizer.zero_grad()
             loss.backward()
@@ -357,13 +360,28 @@ def _load_teacher(folder: Path) -> _Teacher:
     return _Teacher(model)
 
 
-def _distillation(
-    teacher: _Teacher, tensors: dict[str, torch.Tensor], logits: torch.Tensor, options: TrainOptions
-) -> torch.Tensor:
+@torch.no_grad()
+def _attach_teacher_tags(
+    teacher: _Teacher, examples: list[Example], vocab: CharVocab, options: TrainOptions
+) -> None:
+    """The teacher reads every training window once; its softened tag distribution is kept."""
+    for i in range(0, len(examples), options.batch_size):
+        batch = examples[i : i + options.batch_size]
+        tensors = _collate(batch, vocab)
+        probs = F.softmax(
+            teacher.logits(tensors["ids"], tensors["mask"]) / options.distill_temperature, dim=-1
+        )
+        for row, e in enumerate(batch):
+            e.soft_tags = probs[row, 1 : len(e.ids) + 1].clone()
+
+
+def _distillation(batch: list[Example], logits: torch.Tensor, options: TrainOptions) -> torch.Tensor:
     t = options.distill_temperature
-    mask = tensors["tags"] != -100
-    target = F.softmax(teacher.logits(tensors["ids"], tensors["mask"]) / t, dim=-1)[mask]
-    return F.kl_div(F.log_softmax(logits / t, dim=-1)[mask], target, reduction="batchmean") * t * t
+    student = torch.cat(
+        [F.log_softmax(logits[row, 1 : len(e.ids) + 1] / t, dim=-1) for row, e in enumerate(batch)]
+    )
+    target = torch.cat([e.soft_tags for e in batch if e.soft_tags is not None])
+    return F.kl_div(student, target, reduction="batchmean") * t * t
 
 
 class _EncoderExport(nn.Module):

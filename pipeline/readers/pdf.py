@@ -1,11 +1,11 @@
 """Digital PDF reader: pypdfium2 character boxes through `pipeline.layout` into blocks in reading order.
 
-Loose character boxes (`get_charbox(i, loose=True)`) keep punctuation inside its line; tight boxes
-push it out (`../shared/FACTS.md`). Characters that pdfium generates (line ends, guessed spaces) are
-dropped; the PDF's own spaces only mark word breaks for `group_lines`, which puts spaces back from
-them and from the gaps between boxes. Boxes are turned to a top-left
-origin relative to the crop box. Pages are read one at a time and every pdfium object is closed
-as soon as it is done with.
+Loose character boxes (`FPDFText_GetLooseCharBox`, what `get_charbox(i, loose=True)` returns) keep
+punctuation inside its line; tight boxes push it out (`../shared/FACTS.md`). Characters that pdfium
+generates (line ends, guessed spaces) are dropped; the PDF's own spaces only mark word breaks for
+`group_char_boxes`, which puts spaces back from them and from the gaps between boxes. Boxes are
+turned to a top-left origin relative to the crop box. Pages are read one at a time and every pdfium
+object is closed as soon as it is done with.
 
 Rotated pages (`/Rotate` 90 or 270) are read in unrotated coordinates; that is a known gap.
 """
@@ -15,6 +15,7 @@ from __future__ import annotations
 import ctypes
 import logging
 import re
+import struct
 import unicodedata
 from collections.abc import Callable
 from pathlib import Path
@@ -25,10 +26,10 @@ import pypdfium2.raw as pdfium_c
 
 from pipeline.errors import InputError
 from pipeline.layout.reading_order import (
-    TextBox,
+    BBox,
     block_bbox,
     group_blocks,
-    group_lines,
+    group_char_boxes,
     is_furniture,
     reading_order,
 )
@@ -92,7 +93,7 @@ def read_page(document: pdfium.PdfDocument, index: int, *, name: str) -> tuple[R
         width, height = page.get_size()
         textpage = page.get_textpage()
         try:
-            chars = _chars(textpage, left=left, top=top)
+            texts, boxes = _chars(textpage, left=left, top=top)
         finally:
             textpage.close()
     except pdfium.PdfiumError as exc:
@@ -100,7 +101,7 @@ def read_page(document: pdfium.PdfDocument, index: int, *, name: str) -> tuple[R
     finally:
         page.close()
     raw_page = RawPage(number=number, width=width, height=height, ocr=False)
-    ordered = reading_order(group_blocks(group_lines(chars)), width, height)
+    ordered = reading_order(group_blocks(group_char_boxes(texts, boxes)), width, height)
     blocks = [
         RawBlock(
             lines=[line.text for line in block],
@@ -113,8 +114,8 @@ def read_page(document: pdfium.PdfDocument, index: int, *, name: str) -> tuple[R
     return raw_page, blocks
 
 
-def _chars(textpage: pdfium.PdfTextPage, *, left: float, top: float) -> list[TextBox]:
-    """The page's visible characters with loose boxes, origin top-left of the crop box.
+def _chars(textpage: pdfium.PdfTextPage, *, left: float, top: float) -> tuple[list[str], list[BBox]]:
+    """The page's visible characters and their loose boxes, origin top-left of the crop box.
 
     This is the reader's hot loop, three pdfium calls per character, so it goes around pypdfium2's
     per-call conversions (see `_unprototyped`) and reuses one rectangle. pdfium generates only
@@ -124,9 +125,11 @@ def _chars(textpage: pdfium.PdfTextPage, *, left: float, top: float) -> list[Tex
     handle = ctypes.c_void_p(ctypes.cast(textpage.raw, ctypes.c_void_p).value)
     rect = pdfium_c.FS_RECTF()
     rect_ref = ctypes.byref(rect)
+    unpack_rect = _FS_RECTF.unpack_from
     get_unicode, get_box, is_generated = _GET_UNICODE, _GET_LOOSE_CHAR_BOX, _IS_GENERATED
     visible = _VISIBLE
-    chars: list[TextBox] = []
+    texts: list[str] = []
+    boxes: list[BBox] = []
     for i in range(textpage.count_chars()):
         code = get_unicode(handle, i)
         char = visible.get(code)
@@ -136,14 +139,15 @@ def _chars(textpage: pdfium.PdfTextPage, *, left: float, top: float) -> list[Tex
             char = visible[code] = _visible(code)
             if char is None:
                 continue
-        # Whitespace stays as a box: `group_lines` uses it to mark word breaks, never as text.
+        # Whitespace stays as a box: `group_char_boxes` uses it to mark word breaks, never as text.
         if char.isspace() and is_generated(handle, i) == 1:
             continue
         if not get_box(handle, i, rect_ref):
             raise pdfium.PdfiumError("Failed to get charbox.")
-        x0, y0, x1, y1 = rect.left, rect.bottom, rect.right, rect.top
-        chars.append(TextBox(char, (x0 - left, top - y1, x1 - left, top - y0)))
-    return chars
+        x0, y1, x1, y0 = unpack_rect(rect)  # left, top, right, bottom: y points up in PDF
+        texts.append(char)
+        boxes.append((x0 - left, top - y1, x1 - left, top - y0))
+    return texts, boxes
 
 
 def _unprototyped(function: Any, restype: type[ctypes.c_int | ctypes.c_uint]) -> Callable[..., Any]:
@@ -159,6 +163,7 @@ def _unprototyped(function: Any, restype: type[ctypes.c_int | ctypes.c_uint]) ->
     return ctypes.CFUNCTYPE(restype)(address)
 
 
+_FS_RECTF = struct.Struct("4f")  # FS_RECTF's fields, all at once: left, top, right, bottom
 _GET_UNICODE = _unprototyped(pdfium_c.FPDFText_GetUnicode, ctypes.c_uint)  # (textpage, index)
 _IS_GENERATED = _unprototyped(pdfium_c.FPDFText_IsGenerated, ctypes.c_int)  # (textpage, index)
 _GET_LOOSE_CHAR_BOX = _unprototyped(

@@ -4,7 +4,14 @@ from __future__ import annotations
 
 import pytest
 
-from pipeline.layout.reading_order import TextBox, group_blocks, group_lines, is_furniture, reading_order
+from pipeline.layout.reading_order import (
+    TextBox,
+    group_blocks,
+    group_char_boxes,
+    group_lines,
+    is_furniture,
+    reading_order,
+)
 
 EM = 10.0
 PAGE_W, PAGE_H = 595.0, 842.0
@@ -85,6 +92,25 @@ def test_reading_order_lines_punctuation_stays_in_line() -> None:
     assert [line.text for line in group_lines(chars)] == ["通知，如下"]
 
 
+def test_reading_order_lines_from_parallel_lists_match_text_boxes() -> None:
+    # The PDF reader's entry point gives the same lines as `group_lines`, empty texts dropped alike.
+    chars = [
+        *_chars("左栏 text 内容", 0, 0),
+        TextBox(" ", (72, 0, 77, 10)),
+        TextBox("", (80, 0, 85, 10)),
+        *_chars("右栏文字", 120, 0),
+        *_chars("第二行", 0, 15),
+    ]
+    lines = group_char_boxes([c.text for c in chars], [c.bbox for c in chars])
+    assert lines == group_lines(chars)
+    assert [line.text for line in lines] == ["左栏 text 内容", "右栏文字", "第二行"]
+
+
+def test_reading_order_lines_parallel_lists_must_match() -> None:
+    with pytest.raises(ValueError, match="2 texts for 1 boxes"):
+        group_char_boxes(["a", "b"], [(0, 0, 5, 10)])
+
+
 # --------------------------------------------------------------------------------------------- blocks
 
 
@@ -92,6 +118,12 @@ def test_reading_order_blocks_split_at_indent_and_short_line() -> None:
     lines = _column(0, 0, [3, 2, 1])
     blocks = group_blocks(lines)
     assert [len(block) for block in blocks] == [3, 2, 1]
+
+
+def test_reading_order_blocks_continue_across_a_one_em_gap() -> None:
+    # The largest gap that continues a block (one em), with other blocks opened in between.
+    lines = [_line("第一行文字内容", 0, 0), _line("旁栏", 300, 5), _line("第二行文字内容", 0, 20)]
+    assert [len(block) for block in group_blocks(lines)] == [2, 1]
 
 
 def test_reading_order_blocks_headline_apart_from_body() -> None:

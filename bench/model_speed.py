@@ -1,0 +1,137 @@
+"""Model speed on this CPU: int8 ONNX against the same model in PyTorch, in one run; and the time
+`zhengce ingest` takes on a 10-page digital notice with the model.
+
+    .venv/bin/python bench/model_speed.py --model models/ner [--trained models/runs/student]
+
+`--trained` is the training output that still holds `torch_weights.pt` (the shipped folder holds
+only what inference needs). Characters/s are over the test split's notices, encoder only, in the
+extractor's own windows and batches; each figure is the median of `--repeat` runs after a warm-up.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import numpy as np
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from pipeline.corpus import documents  # noqa: E402
+from pipeline.corpus.build import load_split  # noqa: E402
+from pipeline.corpus.convert import records_to_document  # noqa: E402
+from pipeline.model.extractor import ModelExtractor  # noqa: E402
+from tests.readers.pdf_factory import make_notice_pdf  # noqa: E402
+
+
+def _batches(extractor: ModelExtractor, texts: list[str]) -> list[tuple[np.ndarray, np.ndarray]]:
+    """The encoder inputs the extractor would build for these texts."""
+    from pipeline.model.features import windows
+
+    pieces = []
+    for text in texts:
+        for paragraph in text.split("\n"):
+            pieces += [
+                paragraph[w.start : w.end]
+                for w in windows(len(paragraph), size=extractor.size, stride=extractor.stride)
+            ]
+    pieces.sort(key=len)
+    return [
+        extractor._encode(pieces[i : i + extractor.batch_size])
+        for i in range(0, len(pieces), extractor.batch_size)
+    ]
+
+
+def _median_seconds(run: object, repeat: int) -> tuple[float, list[float]]:
+    assert callable(run)
+    run()
+    times = []
+    for _ in range(repeat):
+        started = time.perf_counter()
+        run()
+        times.append(time.perf_counter() - started)
+    return statistics.median(times), times
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--model", type=Path, default=ROOT / "models" / "ner")
+    parser.add_argument("--trained", type=Path, help="training output with torch_weights.pt")
+    parser.add_argument("--repeat", type=int, default=3)
+    args = parser.parse_args()
+
+    texts = [records_to_document(d, rs).text for d, rs in documents(load_split(ROOT / "corpus", "test"))]
+    chars = sum(len(t) for t in texts)
+    extractor = ModelExtractor(args.model, threads=2)
+    batches = _batches(extractor, texts)
+
+    def onnx_run() -> None:
+        for ids, mask in batches:
+            extractor.encoder.run(None, {"input_ids": ids, "attention_mask": mask})
+
+    onnx_s, onnx_times = _median_seconds(onnx_run, args.repeat)
+    results: dict[str, object] = {
+        "characters": chars,
+        "onnx_int8_chars_per_s": chars / onnx_s,
+        "onnx_times": onnx_times,
+    }
+
+    if args.trained:
+        import torch
+
+        from pipeline.model.train import TaggerWithRelations, TrainOptions, _encoder
+
+        torch.set_num_threads(2)
+        options = TrainOptions.model_validate_json(
+            (args.trained / "train_options.json").read_text(encoding="utf-8")
+        )
+        encoder, hidden = _encoder(options)
+        model = TaggerWithRelations(encoder, hidden)
+        model.load_state_dict(torch.load(args.trained / "torch_weights.pt", weights_only=True))
+        model.eval()
+
+        @torch.no_grad()
+        def torch_run() -> None:
+            for ids, mask in batches:
+                model(torch.from_numpy(ids), torch.from_numpy(mask))
+
+        torch_s, torch_times = _median_seconds(torch_run, args.repeat)
+        results |= {
+            "torch_fp32_chars_per_s": chars / torch_s,
+            "torch_times": torch_times,
+            "speedup": torch_s / onnx_s,
+        }
+
+    # A 10-page digital notice through the whole pipeline with the model.
+    from pipeline.extract.assemble import Assembler
+    from pipeline.run import MetadataStage, Pipeline
+
+    pipeline = Pipeline([MetadataStage(), extractor, Assembler()])
+    with tempfile.TemporaryDirectory() as tmp:
+        pdf = Path(tmp) / "notice.pdf"
+        paragraphs = "\n".join(texts).split("\n")
+        pages = 0
+        while pages < 10:
+            paragraphs *= 2
+            pages = make_notice_pdf(pdf, paragraphs[:400], title="关于印发若干措施的通知")
+        make_notice_pdf(pdf, paragraphs[: 400 * 10 // pages], title="关于印发若干措施的通知")
+        ingest_s, ingest_times = _median_seconds(lambda: pipeline.process_path(pdf), args.repeat)
+        doc = pipeline.process_path(pdf)
+        results |= {
+            "ingest_pdf_pages": doc.source.pages,
+            "ingest_pdf_seconds": ingest_s,
+            "ingest_times": ingest_times,
+        }
+    print(json.dumps(results, indent=2))
+
+
+if __name__ == "__main__":
+    main()

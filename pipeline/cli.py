@@ -16,7 +16,7 @@ from rich.table import Table
 from pipeline.document import PolicyDocument
 from pipeline.errors import InputError
 from pipeline.ingest import MANIFEST, ManifestRecord, Task, discover, run_batch
-from pipeline.run import Pipeline, default_model_dir
+from pipeline.run import Extractor, Pipeline
 
 _err = Console(stderr=True)
 
@@ -43,7 +43,16 @@ def main() -> None:
 )
 @click.option("--force", is_flag=True, help="Process inputs again even when their output is up to date.")
 @click.option("-v", "--verbose", is_flag=True, help="Show tracebacks of internal errors.")
-def ingest(paths: tuple[Path, ...], out_dir: Path | None, jobs: int, force: bool, verbose: bool) -> None:
+@click.option(
+    "--extractor",
+    type=click.Choice(["auto", "model", "patterns"]),
+    default="auto",
+    show_default=True,
+    help="auto: the shipped model if present, else the pattern extractor.",
+)
+def ingest(
+    paths: tuple[Path, ...], out_dir: Path | None, jobs: int, force: bool, verbose: bool, extractor: Extractor
+) -> None:
     """Extract policy terms from files and folders (.pdf .docx .txt, images later) into JSON.
 
     One file and no -o: the document JSON on stdout. With -o: OUTDIR/<input name>.json per input
@@ -53,7 +62,7 @@ def ingest(paths: tuple[Path, ...], out_dir: Path | None, jobs: int, force: bool
         if len(paths) != 1 or paths[0].is_dir():
             raise click.UsageError("several inputs or a folder need -o OUTDIR")
         try:
-            doc = Pipeline().process_path(paths[0])
+            doc = Pipeline(extractor=extractor).process_path(paths[0])
         except InputError as exc:
             _error(str(exc))
             sys.exit(1)
@@ -79,9 +88,13 @@ def ingest(paths: tuple[Path, ...], out_dir: Path | None, jobs: int, force: bool
                 report(record)
                 progress.advance(bar)
 
-            run_batch(tasks, out_dir, jobs=jobs, force=force, verbose=verbose, on_done=advance)
+            run_batch(
+                tasks, out_dir, jobs=jobs, force=force, verbose=verbose, extractor=extractor, on_done=advance
+            )
     else:
-        run_batch(tasks, out_dir, jobs=jobs, force=force, verbose=verbose, on_done=report)
+        run_batch(
+            tasks, out_dir, jobs=jobs, force=force, verbose=verbose, extractor=extractor, on_done=report
+        )
     click.echo(f"{len(tasks) - failed} of {len(tasks)} inputs ok; manifest: {out_dir / MANIFEST}", err=True)
     sys.exit(1 if failed else 0)
 
@@ -226,18 +239,12 @@ def train_command(
 def evaluate_command(corpus: Path, split: str, model_dir: Path | None, patterns: bool, as_json: bool) -> None:
     """Entity P/R/F1 per label, relation F1 and measure exact match on a corpus split."""
     from pipeline.corpus.build import build, load_split
-    from pipeline.evaluation import Extractor, evaluate
-    from pipeline.extract.patterns import PatternExtractor
+    from pipeline.evaluation import evaluate
+    from pipeline.run import extractor_stage
 
     build(corpus)
-    extractor: Extractor
-    if patterns:
-        extractor = PatternExtractor()
-    else:
-        from pipeline.model.extractor import ModelExtractor
-
-        extractor = ModelExtractor(model_dir or default_model_dir())
-    report = evaluate(extractor, load_split(corpus, split))
+    stage = extractor_stage("patterns" if patterns else "model", model_dir)
+    report = evaluate(stage, load_split(corpus, split))
     if as_json:
         click.echo(json.dumps(report.as_dict(), indent=2, ensure_ascii=False))
         return

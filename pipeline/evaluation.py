@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import time
 from collections import Counter
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -22,8 +22,7 @@ from pipeline.corpus import CorpusRecord, documents
 from pipeline.corpus.convert import records_to_document
 from pipeline.document import Measure, PolicyDocument
 from pipeline.extract.assemble import Assembler
-
-Extractor = Callable[[PolicyDocument], PolicyDocument]
+from pipeline.stage import Stage
 
 
 @dataclass
@@ -105,7 +104,7 @@ def _round(value: float | None) -> float | None:
     return None if value is None else float(f"{value:.9g}")
 
 
-def evaluate(extractor: Extractor, records: Sequence[CorpusRecord]) -> Report:
+def evaluate(extractor: Stage, records: Sequence[CorpusRecord]) -> Report:
     """Run `extractor` on each annotated notice's text and score it against the annotation."""
     report = Report()
     assembler = Assembler()

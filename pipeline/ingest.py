@@ -22,7 +22,7 @@ from pydantic import BaseModel
 from pipeline.atomic import write_atomic
 from pipeline.errors import InputError
 from pipeline.readers import SUPPORTED_SUFFIXES
-from pipeline.run import Pipeline, sha256_file
+from pipeline.run import Extractor, Pipeline, sha256_file
 
 _log = logging.getLogger(__name__)
 MANIFEST = "manifest.jsonl"
@@ -74,18 +74,19 @@ def _already_done(task: Task, sha256: str) -> bool:
         return False
 
 
-_pipeline: Pipeline | None = None
+_pipelines: dict[str, Pipeline] = {}
 
 
-def _worker_pipeline() -> Pipeline:
-    """One pipeline per process, built on first use (models load once)."""
-    global _pipeline
-    if _pipeline is None:
-        _pipeline = Pipeline()
-    return _pipeline
+def _worker_pipeline(extractor: Extractor) -> Pipeline:
+    """One pipeline per process and extractor, built on first use (models load once)."""
+    if extractor not in _pipelines:
+        _pipelines[extractor] = Pipeline(extractor=extractor)
+    return _pipelines[extractor]
 
 
-def process_task(task: Task, *, force: bool = False, verbose: bool = False) -> ManifestRecord:
+def process_task(
+    task: Task, *, force: bool = False, verbose: bool = False, extractor: Extractor = "auto"
+) -> ManifestRecord:
     """Ingest one file into its output; never raises for a bad input."""
     started = time.perf_counter()
     record = ManifestRecord(input=str(task.input), output=None, status="error", seconds=0.0)
@@ -101,7 +102,7 @@ def process_task(task: Task, *, force: bool = False, verbose: bool = False) -> M
         if not force and _already_done(task, sha):
             record.skipped = True
         else:
-            doc = _worker_pipeline().process_path(task.input)
+            doc = _worker_pipeline(extractor).process_path(task.input)
             write_atomic(task.output, doc.model_dump_json(indent=2))
         record.status, record.output = "ok", str(task.output)
     except InputError as exc:
@@ -121,6 +122,7 @@ def run_batch(
     jobs: int = 1,
     force: bool = False,
     verbose: bool = False,
+    extractor: Extractor = "auto",
     on_done: Callable[[ManifestRecord], None] | None = None,
 ) -> list[ManifestRecord]:
     """Process tasks, appending each result to the manifest as it finishes."""
@@ -129,7 +131,7 @@ def run_batch(
     partial = out_dir / f".{MANIFEST}.partial"
     records: list[ManifestRecord] = []
     with partial.open("w", encoding="utf-8") as fh:
-        for record in _results(tasks, jobs=jobs, force=force, verbose=verbose):
+        for record in _results(tasks, jobs=jobs, force=force, verbose=verbose, extractor=extractor):
             fh.write(record.model_dump_json(exclude_defaults=False) + "\n")
             fh.flush()
             records.append(record)
@@ -139,12 +141,16 @@ def run_batch(
     return records
 
 
-def _results(tasks: list[Task], *, jobs: int, force: bool, verbose: bool) -> Iterator[ManifestRecord]:
+def _results(
+    tasks: list[Task], *, jobs: int, force: bool, verbose: bool, extractor: Extractor
+) -> Iterator[ManifestRecord]:
     if jobs <= 1 or len(tasks) <= 1:
         for task in tasks:
-            yield process_task(task, force=force, verbose=verbose)
+            yield process_task(task, force=force, verbose=verbose, extractor=extractor)
         return
     with ProcessPoolExecutor(max_workers=jobs) as pool:
-        futures = [pool.submit(process_task, t, force=force, verbose=verbose) for t in tasks]
+        futures = [
+            pool.submit(process_task, t, force=force, verbose=verbose, extractor=extractor) for t in tasks
+        ]
         for future in as_completed(futures):
             yield future.result()

@@ -9,13 +9,15 @@ Every stage takes a `PolicyDocument`, adds to it and returns the same object.
 from __future__ import annotations
 
 import hashlib
+import json
+import logging
 import os
 from collections.abc import Iterable, Iterator
 from pathlib import Path
-from typing import Protocol
+from typing import Literal
 
 from pipeline.document import PolicyDocument, Source
-from pipeline.errors import StageError
+from pipeline.errors import ConfigError, StageError
 from pipeline.extract.assemble import Assembler
 from pipeline.extract.metadata import extract_metadata
 from pipeline.extract.patterns import PatternExtractor
@@ -23,12 +25,9 @@ from pipeline.normalize.text_repair import repair
 from pipeline.readers import read_document
 from pipeline.readers.base import RawDocument
 from pipeline.readers.text import split_blocks
+from pipeline.stage import Stage
 
-
-class Stage(Protocol):
-    name: str
-
-    def __call__(self, doc: PolicyDocument) -> PolicyDocument: ...
+_log = logging.getLogger(__name__)
 
 
 class MetadataStage:
@@ -47,8 +46,36 @@ def default_model_dir() -> Path:
     return Path(configured) if configured else Path(__file__).resolve().parent.parent / "models" / "ner"
 
 
-def default_stages() -> list[Stage]:
-    return [MetadataStage(), PatternExtractor(), Assembler()]
+Extractor = Literal["auto", "model", "patterns"]
+
+
+def extractor_stage(kind: Extractor = "auto", model_dir: Path | None = None) -> Stage:
+    """The stage that finds entities and relations.
+
+    `auto` is the shipped model when `models/ner` holds one (with the pattern extractor as its
+    per-clause fallback when the model's config says that measured better on dev), else the
+    pattern extractor; `model` insists on the model; `patterns` never loads it.
+    """
+    if kind == "patterns":
+        return PatternExtractor()
+    folder = model_dir or default_model_dir()
+    if not (folder / "encoder.onnx").exists():
+        if kind == "model":
+            raise ConfigError(
+                f"no model in {folder}; train one with `zhengce train` or use --extractor patterns"
+            )
+        _log.warning("no model in %s: using the pattern extractor", folder)
+        return PatternExtractor()
+    from pipeline.extract.fallback import FallbackExtractor
+    from pipeline.model.extractor import ModelExtractor
+
+    model = ModelExtractor(folder)
+    config = json.loads((folder / "config.json").read_text(encoding="utf-8"))
+    return FallbackExtractor(model) if config.get("fallback_to_patterns") else model
+
+
+def default_stages(kind: Extractor = "auto", model_dir: Path | None = None) -> list[Stage]:
+    return [MetadataStage(), extractor_stage(kind, model_dir), Assembler()]
 
 
 def sha256_file(path: Path) -> str:
@@ -67,8 +94,8 @@ class Pipeline:
     2000000.0
     """
 
-    def __init__(self, stages: Iterable[Stage] | None = None) -> None:
-        self.stages: list[Stage] = list(stages) if stages is not None else default_stages()
+    def __init__(self, stages: Iterable[Stage] | None = None, *, extractor: Extractor = "auto") -> None:
+        self.stages: list[Stage] = list(stages) if stages is not None else default_stages(extractor)
 
     def __call__(self, doc: PolicyDocument) -> PolicyDocument:
         for stage in self.stages:

@@ -19,7 +19,8 @@ NOTICE = "对上一年度营业收入超过500万元的企业，按照上一年�
 
 
 def _ingest(*args: str) -> tuple[int, str, str]:
-    result = CliRunner().invoke(main, ["ingest", *args])
+    # The batch mechanics are under test here, with the deterministic pattern extractor.
+    result = CliRunner().invoke(main, ["ingest", "--extractor", "patterns", *args])
     return result.exit_code, result.stdout, result.stderr
 
 

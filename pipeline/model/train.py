@@ -16,6 +16,7 @@ from __future__ import annotations
 import json
 import logging
 import math
+import os
 import random
 import shutil
 import time
@@ -251,6 +252,7 @@ def train(
     np.random.seed(options.seed)
     torch.manual_seed(options.seed)
     torch.use_deterministic_algorithms(True, warn_only=True)
+    torch.set_num_threads(os.cpu_count() or 1)
     base_folder = options.base
     assert base_folder is not None
     vocab = load_vocab(base_folder)

@@ -10,7 +10,7 @@ from pipeline.run import Pipeline
 
 @pytest.fixture(scope="module")
 def pipeline() -> Pipeline:
-    return Pipeline()
+    return Pipeline(extractor="patterns")
 
 
 def _measures(pipeline: Pipeline, text: str) -> list[Measure]:

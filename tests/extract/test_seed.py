@@ -7,7 +7,7 @@ import json
 import pytest
 
 from pipeline.document import Measure
-from pipeline.run import Pipeline
+from pipeline.run import Extractor, Pipeline
 from tests.shared_data import SEED_GOLD, SEED_TEXT
 
 pytestmark = pytest.mark.skipif(not SEED_TEXT.exists(), reason="../shared/seed is not beside this checkout")
@@ -39,8 +39,9 @@ def _matches(measure: Measure, gold: dict[str, object]) -> bool:
     return _numeric_conditions(got["conditions"]) == _numeric_conditions(gold["conditions"])  # type: ignore[arg-type]
 
 
-def test_seed_reference_measures_are_exact() -> None:
-    doc = Pipeline().process_path(SEED_TEXT)
+@pytest.mark.parametrize("extractor", ["patterns", "auto"])
+def test_seed_reference_measures_are_exact(extractor: Extractor) -> None:
+    doc = Pipeline(extractor=extractor).process_path(SEED_TEXT)
     gold = json.loads(SEED_GOLD.read_text(encoding="utf-8"))["measures"]
     exact = [g["title"] for g in gold if any(_matches(m, g) for m in doc.measures)]
     missing = [g["title"] for g in gold if g["title"] not in exact]
@@ -50,7 +51,7 @@ def test_seed_reference_measures_are_exact() -> None:
 
 
 def test_seed_evidence_offsets_point_at_the_numbers() -> None:
-    doc = Pipeline().process_path(SEED_TEXT)
+    doc = Pipeline(extractor="patterns").process_path(SEED_TEXT)
     for m in doc.measures:
         assert doc.text[m.start : m.end] == m.text
         for b in m.benefits:

@@ -401,7 +401,9 @@ class _EncoderExport(nn.Module):
 def export(model: TaggerWithRelations, vocab: CharVocab, out: Path, *, hidden: int, max_length: int) -> None:
     """Write `encoder.onnx` (tag probabilities and hidden states), its int8 quantisation,
     `relation.onnx`, the vocabulary and the model config; keep the torch weights for distillation."""
+    import onnx
     from onnxruntime.quantization import QuantType, quantize_dynamic
+    from onnxruntime.transformers.optimizer import optimize_model
 
     out.mkdir(parents=True, exist_ok=True)
     model.eval()
@@ -411,7 +413,17 @@ def export(model: TaggerWithRelations, vocab: CharVocab, out: Path, *, hidden: i
     mask = (ids != vocab.pad).long()
     with _legacy_onnx_exporter():
         _export_encoder(model, ids, mask, out)
-    quantize_dynamic(str(out / "encoder.fp32.onnx"), str(out / "encoder.onnx"), weight_type=QuantType.QInt8)
+    # onnxruntime's transformer optimizer fuses attention, LayerNorm and GELU before quantisation.
+    fp32 = str(out / "encoder.fp32.onnx")
+    heads = int(model.encoder.config.num_attention_heads)
+    optimize_model(fp32, model_type="bert", num_heads=heads, hidden_size=hidden).save_model_to_file(fp32)
+    # Fused operators have no shape inference; their outputs are float.
+    quantize_dynamic(
+        fp32,
+        str(out / "encoder.onnx"),
+        weight_type=QuantType.QInt8,
+        extra_options={"DefaultTensorType": onnx.TensorProto.FLOAT},
+    )
     n = 3
     example = (
         torch.randn(n, hidden),

@@ -1,0 +1,64 @@
+"""The model shipped in models/ner: small, loads without torch, deterministic, and quiet on text
+that is not a policy."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+import pytest
+
+from pipeline.run import Pipeline, default_model_dir
+
+MODEL = default_model_dir()
+pytestmark = pytest.mark.skipif(
+    not (MODEL / "encoder.onnx").exists(), reason="no model shipped in models/ner"
+)
+
+NOTICE = "对上一年度营业收入超过500万元的企业，按照上一年度营业收入的1%给予奖励，最高不超过200万元。"
+
+
+@pytest.fixture(scope="module")
+def pipeline() -> Pipeline:
+    return Pipeline(extractor="model")
+
+
+def test_shipped_model_is_tens_of_megabytes_at_most() -> None:
+    size = sum(p.stat().st_size for p in MODEL.iterdir() if p.is_file())
+    assert size < 50 * 1024 * 1024, f"models/ner is {size / 1e6:.1f} MB"
+    assert (MODEL / "README.md").exists(), "the model card"
+
+
+def test_shipped_model_loads_without_torch() -> None:
+    script = (
+        "import sys; sys.modules['torch'] = None; sys.modules['transformers'] = None\n"
+        "from pipeline.run import Pipeline\n"
+        f"doc = Pipeline(extractor='model').process_text({NOTICE!r})\n"
+        "print(doc.measures[0].benefits[0].cap)\n"
+    )
+    result = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=False)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "2000000.0"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "The committee shall award grants of up to 20% of eligible costs, capped at USD 1 million per project.",
+        "Preheat the oven to 200 degrees, add 50 g of sugar and bake for 20 minutes; serve with 10% cream.",
+        "将鸡蛋打散，加入50克白糖和百分之十的淡奶油，搅拌3分钟后放入烤箱，以180度烘烤20分钟。",
+        "2024年全省地区生产总值增长5.2%，规模以上工业增加值增长6%，社会消费品零售总额达到1.2万亿元。",
+    ],
+)
+def test_shipped_model_invents_no_measures(pipeline: Pipeline, text: str) -> None:
+    assert pipeline.process_text(text).measures == []
+
+
+def test_shipped_model_is_deterministic_and_reads_long_paragraphs(pipeline: Pipeline) -> None:
+    # A paragraph several windows long: the award sits across window edges somewhere in it.
+    filler = "各地要加强组织领导，细化工作措施，确保政策落地见效。"
+    text = filler * 12 + NOTICE + filler * 12
+    first, second = pipeline.process_text(text), pipeline.process_text(text)
+    assert first.model_dump() == second.model_dump()
+    (measure,) = first.measures
+    assert (measure.benefits[0].rate, measure.benefits[0].cap) == (0.01, 2_000_000)

@@ -83,21 +83,23 @@ class Report:
 
 def measure_key(m: Measure) -> tuple[object, ...]:
     """What an applicant is told: numeric conditions and benefit values (text fields aside)."""
-    conditions = sorted((c.op, _round(c.value), c.unit) for c in m.conditions if c.value is not None)
+    conditions = sorted(repr((c.op, _round(c.value), c.unit)) for c in m.conditions if c.value is not None)
     benefits = sorted(
-        (
-            _round(b.rate),
-            _round(b.amount),
-            _round(b.amount_min),
-            _round(b.unit_amount),
-            _round(b.cap),
-            b.cap_per,
-            _round(b.duration_years),
-            b.one_time,
+        repr(
+            (
+                _round(b.rate),
+                _round(b.amount),
+                _round(b.amount_min),
+                _round(b.unit_amount),
+                _round(b.cap),
+                b.cap_per,
+                _round(b.duration_years),
+                b.one_time,
+            )
         )
         for b in m.benefits
     )
-    return (tuple(map(repr, conditions)), tuple(map(repr, benefits)))
+    return (tuple(conditions), tuple(benefits))
 
 
 def _round(value: float | None) -> float | None:

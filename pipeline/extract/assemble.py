@@ -66,8 +66,11 @@ def _number(text: str) -> tuple[NumericMatch | None, str | None]:
 
 
 def normalize_cap_per(text: str) -> str:
-    """`企业每年`, `企业年度` → 企业年度; `年` → 年度: the contract's names for what a cap counts per."""
+    """`企业每年`, `企业年度` → 企业年度; `年` → 年度; `户企业` → 企业: the contract's names for what a cap
+    counts per."""
     text = text.replace("每年", "年度")
+    if len(text) > 2 and text[0] in "户家个位名项台":
+        text = text[1:]
     return text + "度" if text.endswith("年") else text
 
 

@@ -40,9 +40,9 @@ _PER_UNIT = re.compile(
     r"每(?:个|家|户|位|名|台|套|张)?([^每，,。；、最不给按的发享可奖补贴资助累标元万0-9０-９]{1,6}?|项|个|人|台|套)"
     r"(?=每|最高|不超过|累计|给|补|奖|贴|资助|发放|享受|可|标准|的标准|$)"
 )
-_DURATION_LEAD = re.compile(r"(?:期|期限|年限|连续|为期|时间|周期|分)[^，,]{0,6}$")
+_DURATION_LEAD = re.compile(r"(?:期|期限|年限|连续|为期|时间|周期)[^，,]{0,6}$")
 _CAP_PER = re.compile(
-    r"(?:单个|每个|每家|每|同一|单一|单家|单项)([^，,。；最累]{1,6}?(?:每年|年度)?)(?:累计)?"
+    r"(?:单个|每个|每家|每户|每|同一|单一|单家|单项|单)([^，,。；最累]{1,6}?(?:每年|年度)?)(?:累计)?"
     r"(?:补贴|奖励|资助|补助|贴息|奖补|支持)?(?:额|总额|金额|资金)?(?=最高|最多|不超过|累计)"
 )
 # What a cap is counted per when the claimant, not a priced unit, follows 每/单个: `单个企业每年最高`.
@@ -189,12 +189,14 @@ def _classify(s: str, num: NumericMatch) -> _Value | None:
 
 
 def _per_unit(lead: str) -> bool:
-    """`每个物理机架最高1000元` prices a unit; `单个企业每年最高100万元` caps a claimant."""
+    """`每个物理机架最高1000元` prices a unit; `单个企业每年最高100万元` and `每家孵化器每年最高200万元`
+    cap a claimant: a yearly limit is a cap, whoever it is counted for."""
     units = [m.group(1) for m in _PER_UNIT.finditer(lead)]
     if not units:
         return False
     per = _CAP_PER.search(lead + "最高")
-    return not (per and all(u.endswith(_CLAIMANT_UNITS) for u in units))
+    yearly = per is not None and ("年" in units or per.group(1).endswith(("每年", "年度")))
+    return not (per and (yearly or all(u.endswith(_CLAIMANT_UNITS) for u in units)))
 
 
 def _cap_scope(s: str, v: _Value) -> int:

@@ -109,6 +109,11 @@ class Measure(_Span):
     beneficiaries: list[str] = Field(default_factory=list)
     conditions: list[Condition] = Field(default_factory=list)
     benefits: list[Benefit] = Field(default_factory=list)
+    tier_group: str | None = Field(
+        default=None,
+        description="measures that are tiers of one award (`分别给予…`) share this id; an applicant gets the "
+        "highest tier reached, not their sum",
+    )
     confidence: float = Field(default=1.0, ge=0, le=1)
 
 

@@ -255,6 +255,7 @@ def assemble(doc: PolicyDocument) -> list[Measure]:
         title = _title(clause, use_heading=clause.heading is not None and clause.heading != used_heading)
         used_heading = clause.heading
         all_tier_ids = set().union(*(d.tier_ids for d in drafts))
+        tier_group = f"t{len(measures) + 1}" if all_tier_ids else None
         for group in _group(graph, drafts):
             common = set.intersection(*(set(d.needed) for d in group))
             ordered_common = [i for i in group[0].needed if i in common]
@@ -273,6 +274,7 @@ def assemble(doc: PolicyDocument) -> list[Measure]:
                     beneficiaries=list(dict.fromkeys(b for d in group for b in d.beneficiaries)),
                     conditions=conditions,
                     benefits=[d.benefit for d in group],
+                    tier_group=tier_group if any(d.tier_ids for d in group) else None,
                     confidence=_confidence(graph, clause),
                 )
             )

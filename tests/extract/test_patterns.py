@@ -194,3 +194,10 @@ def test_patterns_metric_written_after_the_number(pipeline: Pipeline) -> None:
     (m,) = _measures(pipeline, "对吸纳脱贫人口并与其签订2年以上劳动合同的企业，按每人2000元给予一次性补贴。")
     assert _conditions(m) == [("劳动合同", ">=", 2, "年")]
     assert (m.benefits[0].unit_amount, m.benefits[0].unit) == (2000, "人")
+
+
+def test_patterns_tiers_share_a_tier_group(pipeline: Pipeline) -> None:
+    text = "企业年度营业收入首次突破5亿元、10亿元的，分别给予30万元、60万元奖励；对新认定的高新技术企业给予10万元奖励。"
+    ms = _measures(pipeline, text)
+    groups = [m.tier_group for m in ms]
+    assert groups[0] is not None and groups[0] == groups[1] and groups[2] is None

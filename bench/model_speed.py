@@ -93,8 +93,7 @@ def main() -> None:
         options = TrainOptions.model_validate_json(
             (args.trained / "train_options.json").read_text(encoding="utf-8")
         )
-        encoder, hidden = _encoder(options)
-        model = TaggerWithRelations(encoder, hidden)
+        model = TaggerWithRelations(*_encoder(options))
         model.load_state_dict(torch.load(args.trained / "torch_weights.pt", weights_only=True))
         model.eval()
 

@@ -32,7 +32,7 @@ import torch
 from pydantic import BaseModel, ConfigDict, Field
 from torch import nn
 from torch.nn import functional as F
-from transformers import AutoConfig, AutoModel, BertConfig, BertModel
+from transformers import AutoConfig, AutoModel, BertConfig, BertModel, PretrainedConfig
 
 from pipeline.corpus import CorpusRecord
 from pipeline.labels import EntityLabel
@@ -71,6 +71,9 @@ class TrainOptions(BaseModel):
     max_length: int = 192
     seed: int = 13
     max_steps: int | None = Field(default=None, description="stop early, for smoke tests")
+    augment: bool = Field(
+        default=True, description="add full-width and OCR-punctuation copies of the training data"
+    )
     distill_temperature: float = 2.0
     distill_weight: float = 0.5
 
@@ -86,6 +89,25 @@ class Example:
     soft_tags: torch.Tensor | None = (
         None  # a teacher's tag distribution (characters x tags), for distillation
     )
+
+
+# Length-preserving rewrites that scans and web pages produce, so offsets stay true:
+# full-width digits and percent signs (３０％), half-width punctuation from OCR (，→, ：→:).
+_FULL_WIDTH = str.maketrans("0123456789%.", "０１２３４５６７８９％．")
+_OCR_PUNCTUATION = str.maketrans("，：；（）", ",:;()")
+
+
+def augmented(records: Sequence[CorpusRecord], seed: int) -> list[CorpusRecord]:
+    """One rewritten copy of every record that has digits: full-width digits or OCR punctuation."""
+    rng = random.Random(seed)
+    out = []
+    for r in records:
+        if any(ch.isdigit() for ch in r.text):
+            table = _FULL_WIDTH if rng.random() < 0.5 else _OCR_PUNCTUATION
+            text = r.text.translate(table)
+            spans = [s.model_copy(update={"text": text[s.start : s.end]}) for s in r.spans]
+            out.append(r.model_copy(update={"id": r.id + "~", "text": text, "spans": spans}))
+    return out
 
 
 def build_examples(records: Sequence[CorpusRecord], vocab: CharVocab, max_length: int) -> list[Example]:
@@ -111,9 +133,12 @@ def build_examples(records: Sequence[CorpusRecord], vocab: CharVocab, max_length
 class TaggerWithRelations(nn.Module):
     """An encoder with a tag head and a relation head over pairs of spans."""
 
-    def __init__(self, encoder: nn.Module, hidden: int) -> None:
+    def __init__(self, encoder: nn.Module, config: PretrainedConfig) -> None:
         super().__init__()
+        hidden = int(config.hidden_size)
         self.encoder = encoder
+        self.hidden = hidden
+        self.heads = int(config.num_attention_heads)
         self.dropout = nn.Dropout(0.1)
         self.tagger = nn.Linear(hidden, len(TAGS))
         self.relations = RelationHead(hidden)
@@ -149,7 +174,7 @@ class RelationHead(nn.Module):
         return self.mlp(torch.cat([*features, self.distance(distance)], dim=-1))
 
 
-def _encoder(options: TrainOptions) -> tuple[nn.Module, int]:
+def _encoder(options: TrainOptions) -> tuple[nn.Module, PretrainedConfig]:
     if options.scratch:
         config = BertConfig(
             vocab_size=_vocab_size(options),
@@ -160,7 +185,7 @@ def _encoder(options: TrainOptions) -> tuple[nn.Module, int]:
             max_position_embeddings=512,
         )
         config._attn_implementation = "eager"
-        return BertModel(config, add_pooling_layer=False), options.scratch_hidden
+        return BertModel(config, add_pooling_layer=False), config
     assert options.base is not None
     config = AutoConfig.from_pretrained(options.base)
     if options.layers is not None:
@@ -169,7 +194,7 @@ def _encoder(options: TrainOptions) -> tuple[nn.Module, int]:
     encoder = AutoModel.from_pretrained(
         options.base, config=config, add_pooling_layer=False, attn_implementation="eager"
     )
-    return encoder, int(config.hidden_size)
+    return encoder, config
 
 
 def _vocab_size(options: TrainOptions) -> int:
@@ -258,7 +283,8 @@ def train(
     vocab = load_vocab(base_folder)
     encoder, hidden = _encoder(options)
     model = TaggerWithRelations(encoder, hidden)
-    train_examples = build_examples(train_records, vocab, options.max_length)
+    extra = augmented(train_records, options.seed) if options.augment else []
+    train_examples = build_examples([*train_records, *extra], vocab, options.max_length)
     if options.teacher:
         _attach_teacher_tags(_load_teacher(options.teacher), train_examples, vocab, options)
     dev_examples = build_examples(dev_records, vocab, options.max_length)
@@ -312,7 +338,7 @@ def train(
     assert best is not None
     model.load_state_dict(best[1])
     model.eval()
-    export(model, vocab, out, hidden=hidden, max_length=options.max_length)
+    export(model, vocab, out, max_length=options.max_length)
     (out / "train_options.json").write_text(options.model_dump_json(indent=2), encoding="utf-8")
     summary = {
         "train_windows": len(train_examples),
@@ -356,8 +382,7 @@ class _Teacher:
 
 def _load_teacher(folder: Path) -> _Teacher:
     options = TrainOptions.model_validate_json((folder / "train_options.json").read_text(encoding="utf-8"))
-    encoder, hidden = _encoder(options)
-    model = TaggerWithRelations(encoder, hidden)
+    model = TaggerWithRelations(*_encoder(options))
     model.load_state_dict(torch.load(folder / "torch_weights.pt", weights_only=True))
     return _Teacher(model)
 
@@ -398,7 +423,7 @@ class _EncoderExport(nn.Module):
         return torch.softmax(logits, dim=-1), hidden
 
 
-def export(model: TaggerWithRelations, vocab: CharVocab, out: Path, *, hidden: int, max_length: int) -> None:
+def export(model: TaggerWithRelations, vocab: CharVocab, out: Path, *, max_length: int) -> None:
     """Write `encoder.onnx` (tag probabilities and hidden states), its int8 quantisation,
     `relation.onnx`, the vocabulary and the model config; keep the torch weights for distillation."""
     import onnx
@@ -415,8 +440,8 @@ def export(model: TaggerWithRelations, vocab: CharVocab, out: Path, *, hidden: i
         _export_encoder(model, ids, mask, out)
     # onnxruntime's transformer optimizer fuses attention, LayerNorm and GELU before quantisation.
     fp32 = str(out / "encoder.fp32.onnx")
-    heads = int(model.encoder.config.num_attention_heads)
-    optimize_model(fp32, model_type="bert", num_heads=heads, hidden_size=hidden).save_model_to_file(fp32)
+    fused = optimize_model(fp32, model_type="bert", num_heads=model.heads, hidden_size=model.hidden)
+    fused.save_model_to_file(fp32)
     # Fused operators have no shape inference; their outputs are float.
     quantize_dynamic(
         fp32,
@@ -426,8 +451,8 @@ def export(model: TaggerWithRelations, vocab: CharVocab, out: Path, *, hidden: i
     )
     n = 3
     example = (
-        torch.randn(n, hidden),
-        torch.randn(n, hidden),
+        torch.randn(n, model.hidden),
+        torch.randn(n, model.hidden),
         torch.zeros(n, dtype=torch.long),
         torch.zeros(n, dtype=torch.long),
         torch.ones(n, dtype=torch.long),
@@ -450,7 +475,7 @@ def export(model: TaggerWithRelations, vocab: CharVocab, out: Path, *, hidden: i
         "relations": [r.value for r in RELATION_LABELS],
         "entity_labels": [e.value for e in ENTITY_LABELS],
         "max_length": max_length,
-        "hidden": hidden,
+        "hidden": model.hidden,
     }
     (out / "config.json").write_text(json.dumps(config, indent=2), encoding="utf-8")
     torch.save(model.state_dict(), out / "torch_weights.pt")

@@ -60,8 +60,7 @@ def test_training_export_matches_torch(trained: Path) -> None:
     options = TrainOptions.model_validate_json((trained / "train_options.json").read_text(encoding="utf-8"))
     from pipeline.model.train import _encoder  # the same construction the trainer used
 
-    encoder, hidden = _encoder(options)
-    model = TaggerWithRelations(encoder, hidden)
+    model = TaggerWithRelations(*_encoder(options))
     model.load_state_dict(torch.load(trained / "torch_weights.pt", weights_only=True))
     model.eval()
     vocab = load_vocab(trained)
@@ -76,7 +75,10 @@ def test_training_export_matches_torch(trained: Path) -> None:
     np.testing.assert_allclose(onnx_states, states.numpy(), atol=1e-3)
     int8 = ort.InferenceSession(str(trained / "encoder.onnx"))
     int8_probs, _ = int8.run(None, {"input_ids": ids, "attention_mask": mask})
-    assert (int8_probs.argmax(-1) == expected.argmax(-1)).mean() >= 0.9
+    # int8 weights move probabilities a little; a barely trained model's near-ties may flip, so the
+    # check is on the probabilities themselves.
+    assert np.abs(int8_probs - expected).mean() < 0.01
+    assert np.abs(int8_probs - expected).max() < 0.15
 
 
 def test_training_onnx_respects_padding(trained: Path) -> None:

@@ -263,3 +263,94 @@ def evaluate_command(corpus: Path, split: str, model_dir: Path | None, patterns:
             str(score.predicted),
         )
     Console(width=max(100, Console().width)).print(table)
+
+
+# ---------------------------------------------------------------- rules engine (issue 5)
+
+
+def _read_result(path: Path) -> PolicyDocument:
+    """A `zhengce ingest` result, or exit 1 with the file and the field that is wrong."""
+    try:
+        return PolicyDocument.model_validate(json.loads(path.read_text(encoding="utf-8")))
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        where = ".".join(str(p) for p in first["loc"]) or "document"
+        _error(f"{path}: not a zhengce document ({where}: {first['msg']})")
+    except (ValueError, OSError) as exc:
+        _error(f"{path}: not a zhengce document ({exc})")
+    sys.exit(1)
+
+
+@main.command("match")
+@click.option(
+    "--profile",
+    "profile_path",
+    required=True,
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    help="Applicant profile JSON: name, facts, tags.",
+)
+@click.argument(
+    "results", nargs=-1, required=True, type=click.Path(exists=True, dir_okay=False, path_type=Path)
+)
+def match_command(profile_path: Path, results: tuple[Path, ...]) -> None:
+    """Judge every measure of ingested RESULTS against an applicant profile; JSON on stdout.
+
+    Each measure gets eligible (true, false, or null when a fact is missing), the award in yuan,
+    the missing facts and an explanation. Exit 1 when the profile or a result is invalid.
+    """
+    from pipeline.errors import RuleError
+    from pipeline.profile import load_profile
+    from pipeline.rules import match
+
+    try:
+        profile = load_profile(profile_path)
+    except RuleError as exc:
+        _error(str(exc))
+        sys.exit(1)
+    documents = [_read_result(path) for path in results]
+    try:
+        matched = match(profile, documents)
+    except RuleError as exc:
+        _error(str(exc))
+        sys.exit(1)
+    click.echo(json.dumps([r.model_dump(mode="json") for r in matched], ensure_ascii=False, indent=2))
+
+
+@main.group("rules")
+def rules_group() -> None:
+    """Measures as GoRules ZEN decisions (JDM files, loadable in the ZEN editor)."""
+
+
+@rules_group.command("compile")
+@click.argument(
+    "results", nargs=-1, required=True, type=click.Path(exists=True, dir_okay=False, path_type=Path)
+)
+@click.option(
+    "-o", "--output", "out_dir", type=click.Path(file_okay=False, path_type=Path), help="Output folder."
+)
+def rules_compile_command(results: tuple[Path, ...], out_dir: Path | None) -> None:
+    """Compile each ingested result into one decision file, OUTDIR/<result name>.jdm.json.
+
+    One result and no -o: the decision on stdout. Files are written atomically.
+    """
+    from pipeline.atomic import write_atomic
+    from pipeline.errors import RuleError
+    from pipeline.rules import RulesEngine
+
+    if out_dir is None and len(results) != 1:
+        raise click.UsageError("several results need -o OUTDIR")
+    names = [path.name.removesuffix(".json") + ".jdm.json" for path in results]
+    if len(set(names)) != len(names):
+        raise click.UsageError("two results have the same file name; compile them into separate folders")
+    engine = RulesEngine()
+    for path, name in zip(results, names, strict=True):
+        try:
+            compiled = engine.compile(_read_result(path))
+        except RuleError as exc:
+            _error(str(exc))
+            sys.exit(1)
+        if out_dir is None:
+            click.echo(compiled.jdm_json(), nl=False)
+            return
+        write_atomic(out_dir / name, compiled.jdm_json())
+        click.echo(str(out_dir / name), err=True)

@@ -15,7 +15,6 @@ tokenizer.json and corpus.
 from __future__ import annotations
 
 import argparse
-import hashlib
 import json
 import re
 import struct
@@ -28,6 +27,8 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
+
+from pipeline.run import sha256_file
 
 QK = 32  # weights per Q4_0 block
 Q4_BLOCK_BYTES = 18  # fp16 scale + 16 bytes of nibbles
@@ -288,15 +289,6 @@ def default_corpus() -> Path:
     return Path(__file__).resolve().parents[2] / "corpus" / "src"
 
 
-def sha256(path: Path) -> str:
-    """Hex SHA-256 of a file."""
-    h = hashlib.sha256()
-    with path.open("rb") as f:
-        for chunk in iter(lambda: f.read(1 << 20), b""):
-            h.update(chunk)
-    return h.hexdigest()
-
-
 def build_model(ckpt: E5Checkpoint, word_embeddings: np.ndarray, pad_token_id: int) -> Any:
     """A transformers BertModel (no pooler) holding the dequantised weights."""
     import torch
@@ -421,8 +413,8 @@ def convert(
     report.update(
         {
             "parameters": sum(p.numel() for p in model.parameters()),
-            "source_bin": {"name": bin_path.name, "sha256": sha256(bin_path)},
-            "source_tokenizer": {"name": tokenizer_json.name, "sha256": sha256(tokenizer_json)},
+            "source_bin": {"name": bin_path.name, "sha256": sha256_file(bin_path)},
+            "source_tokenizer": {"name": tokenizer_json.name, "sha256": sha256_file(tokenizer_json)},
         }
     )
     (out / "conversion.json").write_text(

@@ -64,7 +64,7 @@ def extractor_stage(kind: Extractor = "auto", model_dir: Path | None = None) -> 
             raise ConfigError(
                 f"no model in {folder}; train one with `zhengce train` or use --extractor patterns"
             )
-        _log.warning("no model in %s: using the pattern extractor", folder)
+        _log.info("no model in %s: using the pattern extractor", folder)
         return PatternExtractor()
     from pipeline.extract.fallback import FallbackExtractor
     from pipeline.model.extractor import ModelExtractor

@@ -65,11 +65,14 @@ def _number(text: str) -> tuple[NumericMatch | None, str | None]:
     return n, cmp[0] if cmp else None
 
 
+_CLAIMANT_NOUNS = ("企业", "机构", "单位", "园区", "平台", "主体", "银行", "团体", "项目")
+
+
 def normalize_cap_per(text: str) -> str:
     """`企业每年`, `企业年度` → 企业年度; `年` → 年度; `户企业` → 企业: the contract's names for what a cap
     counts per."""
     text = text.replace("每年", "年度")
-    if len(text) > 2 and text[0] in "户家个位名项台":
+    if text[:1] in ("户", "家", "个", "位", "名") and text[1:].startswith(_CLAIMANT_NOUNS):
         text = text[1:]
     return text + "度" if text.endswith("年") else text
 

@@ -201,3 +201,16 @@ def test_patterns_tiers_share_a_tier_group(pipeline: Pipeline) -> None:
     ms = _measures(pipeline, text)
     groups = [m.tier_group for m in ms]
     assert groups[0] is not None and groups[0] == groups[1] and groups[2] is None
+
+
+@pytest.mark.parametrize(
+    ("text", "cap_per"),
+    [
+        ("对综合利用项目，按每吨3元给予补贴，同一项目年度补贴不超过150万元。", "项目年度"),
+        ("对吸纳就业的小微企业，按每人1500元给予补贴，每户企业补贴总额不超过五万元。", "企业"),
+        ("对风险补偿机构，按新增担保额的0.5%给予风险补偿，单户最高50万元。", "户"),
+    ],
+)
+def test_patterns_cap_per_names(pipeline: Pipeline, text: str, cap_per: str) -> None:
+    (m,) = _measures(pipeline, text)
+    assert m.benefits[0].cap_per == cap_per

@@ -76,3 +76,14 @@ def test_pipeline_seed_as_three_column_pdf(pipeline: Pipeline, tmp_path: Path) -
     pdf = tmp_path / "seed.pdf"
     make_notice_pdf(pdf, from_text.text.splitlines(), columns=3)
     assert _terms(pipeline.process_path(pdf)) == _terms(from_text)
+
+
+def test_pipeline_pipe_yields_documents_in_input_order(pipeline: Pipeline, tmp_path: Path) -> None:
+    paths = []
+    for n in (300, 700, 500):
+        path = tmp_path / f"n{n}.txt"
+        path.write_text(f"对营业收入超过{n}万元的企业，给予最高50万元奖励。", encoding="utf-8")
+        paths.append(path)
+    docs = list(pipeline.pipe(paths))
+    assert [d.source.name for d in docs] == ["n300.txt", "n700.txt", "n500.txt"]
+    assert [d.measures[0].conditions[0].value for d in docs] == [3e6, 7e6, 5e6]

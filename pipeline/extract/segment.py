@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 
 _SENTENCE_END = re.compile(r"[。！？!?；;]+[”’」』）)]*|……+")
 ENUMERATION = re.compile(
@@ -69,8 +70,12 @@ def split_sentences(text: str, start: int, end: int) -> list[tuple[int, int]]:
     return spans
 
 
-def segment(text: str) -> list[Clause]:
-    """Split a document text into clauses in order, each knowing its heading."""
+@lru_cache(maxsize=8)
+def segment(text: str) -> tuple[Clause, ...]:
+    """Split a document text into clauses in order, each knowing its heading.
+
+    Cached: the extractor, its fallback and the assembler all segment the same document text.
+    """
     clauses: list[Clause] = []
     heading: str | None = None
     pos = 0
@@ -92,4 +97,4 @@ def segment(text: str) -> list[Clause]:
                 title = _heading_text(sentence)
                 heading = None if _NOT_A_MEASURE_TITLE.search(title) else title
             clauses.append(Clause(s, e, sentence, heading, is_heading))
-    return clauses
+    return tuple(clauses)

@@ -9,7 +9,6 @@ gives the same result, whatever else is being processed at the same time.
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -100,10 +99,6 @@ class ModelExtractor:
         (prediction,) = self.predict([doc])
         self.set_annotations([doc], [prediction])
         return doc
-
-    def pipe(self, docs: Iterable[PolicyDocument]) -> Iterator[PolicyDocument]:
-        for doc in docs:
-            yield self(doc)
 
     def predict(self, docs: list[PolicyDocument]) -> list[DocumentPrediction]:
         """Run the model; writes nothing."""

@@ -18,7 +18,6 @@ import logging
 import math
 import os
 import random
-import shutil
 import time
 import warnings
 from collections.abc import Iterator, Sequence
@@ -516,10 +515,3 @@ class _RelationExport(nn.Module):
 
     def forward(self, *inputs: torch.Tensor) -> torch.Tensor:
         return torch.softmax(self.head(*inputs), dim=-1)
-
-
-def publish(trained: Path, target: Path) -> None:
-    """Copy what inference needs (ONNX files, vocabulary, config) into a model folder for `models/`."""
-    target.mkdir(parents=True, exist_ok=True)
-    for name in ("encoder.onnx", "relation.onnx", "char_vocab.json", "config.json", "train_options.json"):
-        shutil.copy2(trained / name, target / name)

@@ -30,20 +30,26 @@ from pipeline.model.extractor import ModelExtractor  # noqa: E402
 from tests.readers.pdf_factory import make_notice_pdf  # noqa: E402
 
 
-def _batches(extractor: ModelExtractor, texts: list[str]) -> list[tuple[np.ndarray, np.ndarray]]:
-    """The encoder inputs the extractor would build for these texts."""
-    from pipeline.model.features import windows
+def _batches(extractor: ModelExtractor, texts: list[str]) -> list[dict[str, np.ndarray]]:
+    """The encoder inputs the extractor would build for these texts (pattern hints included)."""
+    from pipeline.model.features import PatternHints, pattern_hints, windows
 
-    pieces = []
+    pieces: list[tuple[str, list[int]]] = []
     for text in texts:
+        hints = pattern_hints(text) if extractor.pattern_hints else PatternHints.empty(len(text))
+        pos = 0
         for paragraph in text.split("\n"):
             pieces += [
-                paragraph[w.start : w.end]
+                (paragraph[w.start : w.end], hints.tags[pos + w.start : pos + w.end])
                 for w in windows(len(paragraph), size=extractor.size, stride=extractor.stride)
             ]
-    pieces.sort(key=len)
+            pos += len(paragraph) + 1
+    pieces.sort(key=lambda piece: len(piece[0]))
     return [
-        extractor._encode(pieces[i : i + extractor.batch_size])
+        extractor._encode(
+            [t for t, _ in pieces[i : i + extractor.batch_size]],
+            [h for _, h in pieces[i : i + extractor.batch_size]],
+        )
         for i in range(0, len(pieces), extractor.batch_size)
     ]
 
@@ -74,8 +80,8 @@ def main() -> None:
     batches = _batches(extractor, texts)
 
     def onnx_run() -> None:
-        for ids, mask in batches:
-            extractor.encoder.run(None, {"input_ids": ids, "attention_mask": mask})
+        for feeds in batches:
+            extractor.encoder.run(None, feeds)
 
     onnx_s, onnx_times = _median_seconds(onnx_run, args.repeat)
     results: dict[str, object] = {
@@ -99,8 +105,8 @@ def main() -> None:
 
         @torch.no_grad()
         def torch_run() -> None:
-            for ids, mask in batches:
-                model(torch.from_numpy(ids), torch.from_numpy(mask))
+            for feeds in batches:
+                model(*(torch.from_numpy(feeds[k]) for k in ("input_ids", "attention_mask", "hint_ids")))
 
         torch_s, torch_times = _median_seconds(torch_run, args.repeat)
         results |= {

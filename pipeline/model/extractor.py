@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Protocol
 
 import numpy as np
 import onnxruntime as ort
@@ -24,10 +25,12 @@ from pipeline.model.features import (
     RELATION_LABELS,
     TAGS,
     CharVocab,
+    PatternHints,
     Window,
     candidate_pairs,
     decode_tags,
     distance_bucket,
+    pattern_hints,
     windows,
 )
 
@@ -51,6 +54,13 @@ class DocumentPrediction:
     relations: list[tuple[int, int, RelationLabel, float]]
 
 
+class Session(Protocol):
+    """What the extractor needs of an encoder session: `onnxruntime.InferenceSession.run`. The
+    service passes a dynamic batcher with the same method."""
+
+    def run(self, output_names: list[str] | None, input_feed: dict[str, np.ndarray]) -> list[np.ndarray]: ...
+
+
 def session_options(threads: int | None) -> ort.SessionOptions:
     options = ort.SessionOptions()
     options.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
@@ -68,6 +78,8 @@ class ModelExtractor:
         batch_size: windows per encoder call.
         providers: onnxruntime execution providers, CPU by default.
         threads: intra-op threads (None: onnxruntime's default).
+        encoder_session: runs the encoder instead of a session of `encoder.onnx` made here; every
+            input is int64 [batch, length] and pads with 0.
     """
 
     name = "model"
@@ -79,6 +91,7 @@ class ModelExtractor:
         batch_size: int = 16,
         providers: list[str] | None = None,
         threads: int | None = None,
+        encoder_session: Session | None = None,
     ) -> None:
         missing = [f for f in _REQUIRED_FILES if not (model_dir / f).exists()]
         if missing:
@@ -90,9 +103,12 @@ class ModelExtractor:
         self.size = int(config["max_length"]) - 2
         self.stride = self.size * 3 // 4
         self.batch_size = batch_size
+        self.pattern_hints = bool(config.get("pattern_hints", False))
         options = session_options(threads)
         providers = providers or ["CPUExecutionProvider"]
-        self.encoder = ort.InferenceSession(str(model_dir / "encoder.onnx"), options, providers=providers)
+        self.encoder: Session = encoder_session or ort.InferenceSession(
+            str(model_dir / "encoder.onnx"), options, providers=providers
+        )
         self.relation = ort.InferenceSession(str(model_dir / "relation.onnx"), options, providers=providers)
 
     def __call__(self, doc: PolicyDocument) -> PolicyDocument:
@@ -137,13 +153,15 @@ class ModelExtractor:
             if paragraph.strip():
                 items += [(pos, w) for w in windows(len(paragraph), size=self.size, stride=self.stride)]
             pos += len(paragraph) + 1
+        hints = pattern_hints(text) if self.pattern_hints else PatternHints.empty(len(text))
         probs: list[np.ndarray] = [np.empty(0)] * len(items)
         hidden: list[np.ndarray] = [np.empty(0)] * len(items)
         order = sorted(range(len(items)), key=lambda i: (items[i][1].end - items[i][1].start, i))
         for b in range(0, len(order), self.batch_size):
             chunk = order[b : b + self.batch_size]
-            ids, mask = self._encode([text[p + w.start : p + w.end] for p, w in (items[i] for i in chunk)])
-            tag_probs, states = self.encoder.run(None, {"input_ids": ids, "attention_mask": mask})
+            bounds = [(p + w.start, p + w.end) for p, w in (items[i] for i in chunk)]
+            feeds = self._encode([text[s:e] for s, e in bounds], [hints.tags[s:e] for s, e in bounds])
+            tag_probs, states = self.encoder.run(None, feeds)
             for row, i in enumerate(chunk):
                 n = items[i][1].end - items[i][1].start
                 probs[i], hidden[i] = tag_probs[row, 1 : n + 1], states[row, 1 : n + 1]
@@ -153,19 +171,25 @@ class ModelExtractor:
             for s in decode_tags(probs[i]):
                 if w.keep_start <= s.start + w.start < w.keep_end:
                     spans.append(_Span(p + w.start + s.start, p + w.start + s.end, s.label, s.score, i))
-        return DocumentPrediction(spans, self._relations(spans, items, hidden))
+        return DocumentPrediction(spans, self._relations(spans, items, hidden, hints))
 
-    def _encode(self, texts: list[str]) -> tuple[np.ndarray, np.ndarray]:
+    def _encode(self, texts: list[str], hint_tags: list[list[int]]) -> dict[str, np.ndarray]:
         width = max(len(t) for t in texts) + 2
         ids = np.full((len(texts), width), self.vocab.pad, dtype=np.int64)
         mask = np.zeros((len(texts), width), dtype=np.int64)
-        for row, t in enumerate(texts):
+        hints = np.zeros((len(texts), width), dtype=np.int64)
+        for row, (t, tags) in enumerate(zip(texts, hint_tags, strict=True)):
             ids[row, : len(t) + 2] = [self.vocab.cls, *self.vocab.encode(t), self.vocab.sep]
             mask[row, : len(t) + 2] = 1
-        return ids, mask
+            hints[row, 1 : len(t) + 1] = tags
+        return {"input_ids": ids, "attention_mask": mask, "hint_ids": hints}
 
     def _relations(
-        self, spans: list[_Span], items: list[tuple[int, Window]], hidden: list[np.ndarray]
+        self,
+        spans: list[_Span],
+        items: list[tuple[int, Window]],
+        hidden: list[np.ndarray],
+        hints: PatternHints,
     ) -> list[tuple[int, int, RelationLabel, float]]:
         """Score candidate pairs of spans that lie in one window."""
         by_window: dict[int, list[int]] = {}
@@ -200,6 +224,13 @@ class ModelExtractor:
             ),
             "head_label": np.array([ENTITY_LABELS.index(spans[h].label) for h, _ in pairs], dtype=np.int64),
             "tail_label": np.array([ENTITY_LABELS.index(spans[t].label) for _, t in pairs], dtype=np.int64),
+            "pattern_relation": np.array(
+                [
+                    hints.pair((spans[h].start, spans[h].end), (spans[t].start, spans[t].end))
+                    for h, t in pairs
+                ],
+                dtype=np.int64,
+            ),
         }
         (probs,) = self.relation.run(None, feeds)
         found = []

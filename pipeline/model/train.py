@@ -20,11 +20,11 @@ import os
 import random
 import time
 import warnings
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import numpy as np
 import torch
@@ -33,18 +33,21 @@ from torch import nn
 from torch.nn import functional as F
 from transformers import AutoConfig, AutoModel, BertConfig, BertModel, PretrainedConfig
 
-from pipeline.corpus import CorpusRecord
+from pipeline.corpus import CorpusRecord, documents
 from pipeline.labels import EntityLabel
 from pipeline.model.features import (
     ENTITY_LABELS,
     N_DISTANCE_BUCKETS,
+    N_PATTERN_RELATIONS,
     NO_RELATION,
     RELATION_LABELS,
     TAGS,
     CharVocab,
+    PatternHints,
     bio_tags,
     candidate_pairs,
     distance_bucket,
+    pattern_hints,
     windows,
 )
 
@@ -75,6 +78,9 @@ class TrainOptions(BaseModel):
     )
     distill_temperature: float = 2.0
     distill_weight: float = 0.5
+    pattern_hints: bool = Field(
+        default=True, description="feed the pattern extractor's entities and relations as input features"
+    )
 
 
 @dataclass
@@ -83,8 +89,10 @@ class Example:
 
     ids: list[int]
     tags: list[int]
+    hints: list[int]  # the pattern extractor's tag per character
     spans: list[tuple[int, int, EntityLabel]]  # offsets in the window, without [CLS]
     pairs: list[tuple[int, int, int]]  # head span index, tail span index, relation class
+    pair_hints: list[int]  # the patterns' relation class of each pair
     soft_tags: torch.Tensor | None = (
         None  # a teacher's tag distribution (characters x tags), for distillation
     )
@@ -105,15 +113,32 @@ def augmented(records: Sequence[CorpusRecord], seed: int) -> list[CorpusRecord]:
             table = _FULL_WIDTH if rng.random() < 0.5 else _OCR_PUNCTUATION
             text = r.text.translate(table)
             spans = [s.model_copy(update={"text": text[s.start : s.end]}) for s in r.spans]
-            out.append(r.model_copy(update={"id": r.id + "~", "text": text, "spans": spans}))
+            update = {"id": r.id + "~", "doc": r.doc + "~", "text": text, "spans": spans}
+            out.append(r.model_copy(update=update))
     return out
 
 
-def build_examples(records: Sequence[CorpusRecord], vocab: CharVocab, max_length: int) -> list[Example]:
+def record_hints(records: Sequence[CorpusRecord], enabled: bool) -> list[PatternHints]:
+    """Each record's pattern hints, read with its whole document around it as at inference."""
+    if not enabled:
+        return [PatternHints.empty(len(r.text)) for r in records]
+    by_id: dict[str, PatternHints] = {}
+    for _, doc_records in documents(records):
+        hints = pattern_hints("\n".join(r.text for r in doc_records))
+        offset = 0
+        for r in doc_records:
+            by_id[r.id] = hints.shifted(offset, offset + len(r.text))
+            offset += len(r.text) + 1
+    return [by_id[r.id] for r in records]
+
+
+def build_examples(
+    records: Sequence[CorpusRecord], vocab: CharVocab, max_length: int, *, hints: bool
+) -> list[Example]:
     """Records into windows of at most `max_length` tokens ([CLS] + characters + [SEP])."""
     size = max_length - 2
     examples = []
-    for record in records:
+    for record, record_hint in zip(records, record_hints(records, hints), strict=True):
         for w in windows(len(record.text), size=size, stride=size * 3 // 4):
             inside = [s for s in record.spans if w.start <= s.start and s.end <= w.end]
             spans = [(s.start - w.start, s.end - w.start, s.label) for s in inside]
@@ -124,13 +149,26 @@ def build_examples(records: Sequence[CorpusRecord], vocab: CharVocab, max_length
                 if r.from_id in index and r.to_id in index
             }
             pairs = [(h, t, gold.get((h, t), NO_RELATION)) for h, t in candidate_pairs(spans)]
+            window_hints = record_hint.shifted(w.start, w.end)
+            pair_hints = [window_hints.pair(spans[h][:2], spans[t][:2]) for h, t, _ in pairs]
             text = record.text[w.start : w.end]
-            examples.append(Example(vocab.encode(text), bio_tags(len(text), spans), spans, pairs))
+            examples.append(
+                Example(
+                    vocab.encode(text),
+                    bio_tags(len(text), spans),
+                    window_hints.tags,
+                    spans,
+                    pairs,
+                    pair_hints,
+                )
+            )
     return examples
 
 
 class TaggerWithRelations(nn.Module):
-    """An encoder with a tag head and a relation head over pairs of spans."""
+    """An encoder with a tag head and a relation head over pairs of spans; the pattern extractor's
+    tags enter as an embedding added to the character embeddings (zero at the start, so training
+    begins from the pre-trained encoder unchanged)."""
 
     def __init__(self, encoder: nn.Module, config: PretrainedConfig) -> None:
         super().__init__()
@@ -138,24 +176,32 @@ class TaggerWithRelations(nn.Module):
         self.encoder = encoder
         self.hidden = hidden
         self.heads = int(config.num_attention_heads)
+        self.hint_embedding = nn.Embedding(len(TAGS), hidden)
+        nn.init.zeros_(self.hint_embedding.weight)
         self.dropout = nn.Dropout(0.1)
         self.tagger = nn.Linear(hidden, len(TAGS))
         self.relations = RelationHead(hidden)
 
-    def forward(self, ids: torch.Tensor, mask: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
-        hidden = self.encoder(input_ids=ids, attention_mask=mask).last_hidden_state
+    def forward(
+        self, ids: torch.Tensor, mask: torch.Tensor, hints: torch.Tensor
+    ) -> tuple[torch.Tensor, torch.Tensor]:
+        word_embeddings = cast(Callable[[], nn.Module], self.encoder.get_input_embeddings)()
+        embedded = word_embeddings(ids) + self.hint_embedding(hints)
+        hidden = self.encoder(inputs_embeds=embedded, attention_mask=mask).last_hidden_state
         return self.tagger(self.dropout(hidden)), hidden
 
 
 class RelationHead(nn.Module):
-    """Scores a (head span, tail span) pair: their vectors, product, labels and distance."""
+    """Scores a (head span, tail span) pair: their vectors, product, labels, distance and the
+    pattern extractor's relation between them."""
 
     def __init__(self, hidden: int) -> None:
         super().__init__()
         self.labels = nn.Embedding(len(ENTITY_LABELS), LABEL_EMBEDDING)
         self.distance = nn.Embedding(N_DISTANCE_BUCKETS, LABEL_EMBEDDING)
+        self.pattern = nn.Embedding(N_PATTERN_RELATIONS, LABEL_EMBEDDING)
         self.mlp = nn.Sequential(
-            nn.Linear(3 * hidden + 3 * LABEL_EMBEDDING, 256),
+            nn.Linear(3 * hidden + 4 * LABEL_EMBEDDING, 256),
             nn.GELU(),
             nn.Dropout(0.1),
             nn.Linear(256, len(RELATION_LABELS) + 1),
@@ -168,9 +214,11 @@ class RelationHead(nn.Module):
         distance: torch.Tensor,
         head_label: torch.Tensor,
         tail_label: torch.Tensor,
+        pattern_relation: torch.Tensor,
     ) -> torch.Tensor:
         features = [head, tail, head * tail, self.labels(head_label), self.labels(tail_label)]
-        return self.mlp(torch.cat([*features, self.distance(distance)], dim=-1))
+        features += [self.distance(distance), self.pattern(pattern_relation)]
+        return self.mlp(torch.cat(features, dim=-1))
 
 
 def _encoder(options: TrainOptions) -> tuple[nn.Module, PretrainedConfig]:
@@ -220,12 +268,14 @@ def _collate(batch: list[Example], vocab: CharVocab) -> dict[str, torch.Tensor]:
     ids = torch.full((len(batch), width), vocab.pad, dtype=torch.long)
     mask = torch.zeros((len(batch), width), dtype=torch.long)
     tags = torch.full((len(batch), width), -100, dtype=torch.long)
+    hints = torch.zeros((len(batch), width), dtype=torch.long)
     for i, e in enumerate(batch):
         n = len(e.ids)
         ids[i, : n + 2] = torch.tensor([vocab.cls, *e.ids, vocab.sep])
         mask[i, : n + 2] = 1
         tags[i, 1 : n + 1] = torch.tensor(e.tags)
-    return {"ids": ids, "mask": mask, "tags": tags}
+        hints[i, 1 : n + 1] = torch.tensor(e.hints)
+    return {"ids": ids, "mask": mask, "tags": tags, "hints": hints}
 
 
 def _span_vectors(hidden: torch.Tensor, row: int, spans: list[tuple[int, int, EntityLabel]]) -> torch.Tensor:
@@ -244,7 +294,7 @@ def pair_inputs(
 
 
 def _relation_loss(model: TaggerWithRelations, hidden: torch.Tensor, batch: list[Example]) -> torch.Tensor:
-    heads, tails, dists, hls, tls, gold = [], [], [], [], [], []
+    heads, tails, dists, hls, tls, patterns, gold = [], [], [], [], [], [], []
     for row, e in enumerate(batch):
         if not e.pairs:
             continue
@@ -256,11 +306,17 @@ def _relation_loss(model: TaggerWithRelations, hidden: torch.Tensor, batch: list
         dists.append(torch.from_numpy(d))
         hls.append(torch.from_numpy(hl))
         tls.append(torch.from_numpy(tl))
+        patterns.append(torch.tensor(e.pair_hints, dtype=torch.long))
         gold.append(torch.tensor([c for _, _, c in e.pairs]))
     if not gold:
         return hidden.new_zeros(())
     logits = model.relations(
-        torch.cat(heads), torch.cat(tails), torch.cat(dists), torch.cat(hls), torch.cat(tls)
+        torch.cat(heads),
+        torch.cat(tails),
+        torch.cat(dists),
+        torch.cat(hls),
+        torch.cat(tls),
+        torch.cat(patterns),
     )
     return F.cross_entropy(logits, torch.cat(gold))
 
@@ -283,10 +339,11 @@ def train(
     encoder, hidden = _encoder(options)
     model = TaggerWithRelations(encoder, hidden)
     extra = augmented(train_records, options.seed) if options.augment else []
-    train_examples = build_examples([*train_records, *extra], vocab, options.max_length)
+    hints = options.pattern_hints
+    train_examples = build_examples([*train_records, *extra], vocab, options.max_length, hints=hints)
     if options.teacher:
         _attach_teacher_tags(_load_teacher(options.teacher), train_examples, vocab, options)
-    dev_examples = build_examples(dev_records, vocab, options.max_length)
+    dev_examples = build_examples(dev_records, vocab, options.max_length, hints=hints)
     head_params = [p for n, p in model.named_parameters() if not n.startswith("encoder.")]
     encoder_lr = options.head_learning_rate if options.scratch else options.learning_rate
     groups: list[dict[str, Any]] = [
@@ -312,7 +369,7 @@ def train(
         model.train()
         for batch in _batches(train_examples, options.batch_size, rng):
             tensors = _collate(batch, vocab)
-            logits, hidden_states = model(tensors["ids"], tensors["mask"])
+            logits, hidden_states = model(tensors["ids"], tensors["mask"], tensors["hints"])
             loss = F.cross_entropy(
                 logits.reshape(-1, len(TAGS)), tensors["tags"].reshape(-1), ignore_index=-100
             )
@@ -337,7 +394,7 @@ def train(
     assert best is not None
     model.load_state_dict(best[1])
     model.eval()
-    export(model, vocab, out, max_length=options.max_length)
+    export(model, vocab, out, max_length=options.max_length, pattern_hints=options.pattern_hints)
     (out / "train_options.json").write_text(options.model_dump_json(indent=2), encoding="utf-8")
     summary = {
         "train_windows": len(train_examples),
@@ -360,7 +417,7 @@ def evaluate_loss(
     for i in range(0, len(examples), batch_size):
         batch = examples[i : i + batch_size]
         tensors = _collate(batch, vocab)
-        logits, hidden = model(tensors["ids"], tensors["mask"])
+        logits, hidden = model(tensors["ids"], tensors["mask"], tensors["hints"])
         loss = F.cross_entropy(logits.reshape(-1, len(TAGS)), tensors["tags"].reshape(-1), ignore_index=-100)
         total += float(loss + _relation_loss(model, hidden, batch)) * len(batch)
         count += len(batch)
@@ -371,19 +428,20 @@ def evaluate_loss(
 class _Teacher:
     """A trained model's tag distribution, computed with the torch weights it was exported from."""
 
-    def __init__(self, model: TaggerWithRelations) -> None:
+    def __init__(self, model: TaggerWithRelations, uses_hints: bool) -> None:
         self.model = model.eval()
+        self.uses_hints = uses_hints
 
     @torch.no_grad()
-    def logits(self, ids: torch.Tensor, mask: torch.Tensor) -> torch.Tensor:
-        return self.model(ids, mask)[0]
+    def logits(self, ids: torch.Tensor, mask: torch.Tensor, hints: torch.Tensor) -> torch.Tensor:
+        return self.model(ids, mask, hints if self.uses_hints else torch.zeros_like(hints))[0]
 
 
 def _load_teacher(folder: Path) -> _Teacher:
     options = TrainOptions.model_validate_json((folder / "train_options.json").read_text(encoding="utf-8"))
     model = TaggerWithRelations(*_encoder(options))
     model.load_state_dict(torch.load(folder / "torch_weights.pt", weights_only=True))
-    return _Teacher(model)
+    return _Teacher(model, options.pattern_hints)
 
 
 @torch.no_grad()
@@ -395,7 +453,8 @@ def _attach_teacher_tags(
         batch = examples[i : i + options.batch_size]
         tensors = _collate(batch, vocab)
         probs = F.softmax(
-            teacher.logits(tensors["ids"], tensors["mask"]) / options.distill_temperature, dim=-1
+            teacher.logits(tensors["ids"], tensors["mask"], tensors["hints"]) / options.distill_temperature,
+            dim=-1,
         )
         for row, e in enumerate(batch):
             e.soft_tags = probs[row, 1 : len(e.ids) + 1].clone()
@@ -416,13 +475,15 @@ class _EncoderExport(nn.Module):
         self.model = model
 
     def forward(
-        self, input_ids: torch.Tensor, attention_mask: torch.Tensor
+        self, input_ids: torch.Tensor, attention_mask: torch.Tensor, hint_ids: torch.Tensor
     ) -> tuple[torch.Tensor, torch.Tensor]:
-        logits, hidden = self.model(input_ids, attention_mask)
+        logits, hidden = self.model(input_ids, attention_mask, hint_ids)
         return torch.softmax(logits, dim=-1), hidden
 
 
-def export(model: TaggerWithRelations, vocab: CharVocab, out: Path, *, max_length: int) -> None:
+def export(
+    model: TaggerWithRelations, vocab: CharVocab, out: Path, *, max_length: int, pattern_hints: bool
+) -> None:
     """Write `encoder.onnx` (tag probabilities and hidden states), its int8 quantisation,
     `relation.onnx`, the vocabulary and the model config; keep the torch weights for distillation."""
     import onnx
@@ -435,8 +496,10 @@ def export(model: TaggerWithRelations, vocab: CharVocab, out: Path, *, max_lengt
     sample = [vocab.cls, *vocab.encode("对营业收入超过500万元的企业给予奖励"), vocab.sep]
     ids = torch.tensor([sample, sample[:8] + [vocab.pad] * (len(sample) - 8)])
     mask = (ids != vocab.pad).long()
+    hints = torch.zeros_like(ids)
+    hints[0, 4:9] = torch.tensor([TAGS.index("B-THRESHOLD"), *[TAGS.index("I-THRESHOLD")] * 4])
     with _legacy_onnx_exporter():
-        _export_encoder(model, ids, mask, out)
+        _export_encoder(model, (ids, mask, hints), out)
     # onnxruntime's transformer optimizer fuses attention, LayerNorm and GELU before quantisation.
     fp32 = str(out / "encoder.fp32.onnx")
     fused = optimize_model(fp32, model_type="bert", num_heads=model.heads, hidden_size=model.hidden)
@@ -455,8 +518,9 @@ def export(model: TaggerWithRelations, vocab: CharVocab, out: Path, *, max_lengt
         torch.zeros(n, dtype=torch.long),
         torch.zeros(n, dtype=torch.long),
         torch.ones(n, dtype=torch.long),
+        torch.zeros(n, dtype=torch.long),
     )
-    names = ["head", "tail", "distance", "head_label", "tail_label"]
+    names = ["head", "tail", "distance", "head_label", "tail_label", "pattern_relation"]
     with _legacy_onnx_exporter():
         torch.onnx.export(
             _RelationExport(model.relations),
@@ -475,6 +539,7 @@ def export(model: TaggerWithRelations, vocab: CharVocab, out: Path, *, max_lengt
         "entity_labels": [e.value for e in ENTITY_LABELS],
         "max_length": max_length,
         "hidden": model.hidden,
+        "pattern_hints": pattern_hints,
     }
     (out / "config.json").write_text(json.dumps(config, indent=2), encoding="utf-8")
     torch.save(model.state_dict(), out / "torch_weights.pt")
@@ -492,15 +557,16 @@ def _legacy_onnx_exporter() -> Iterator[None]:
         yield
 
 
-def _export_encoder(model: TaggerWithRelations, ids: torch.Tensor, mask: torch.Tensor, out: Path) -> None:
-    axes = {
-        name: {0: "batch", 1: "length"} for name in ("input_ids", "attention_mask", "tag_probs", "hidden")
-    }
+def _export_encoder(
+    model: TaggerWithRelations, inputs: tuple[torch.Tensor, torch.Tensor, torch.Tensor], out: Path
+) -> None:
+    names = ("input_ids", "attention_mask", "hint_ids")
+    axes = {name: {0: "batch", 1: "length"} for name in (*names, "tag_probs", "hidden")}
     torch.onnx.export(
         _EncoderExport(model),
-        (ids, mask),
+        inputs,
         str(out / "encoder.fp32.onnx"),
-        input_names=["input_ids", "attention_mask"],
+        input_names=list(names),
         output_names=["tag_probs", "hidden"],
         dynamic_axes=axes,
         opset_version=17,

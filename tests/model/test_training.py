@@ -11,7 +11,7 @@ import pytest
 
 from pipeline.corpus import CorpusRecord, Span, SpanRelation
 from pipeline.document import PolicyDocument, Source
-from pipeline.model.features import SPECIALS
+from pipeline.model.features import SPECIALS, pattern_hints
 
 torch = pytest.importorskip("torch")
 pytest.importorskip("transformers")
@@ -66,15 +66,18 @@ def test_training_export_matches_torch(trained: Path) -> None:
     vocab = load_vocab(trained)
     ids = np.array([[vocab.cls, *vocab.encode(TEXT), vocab.sep]], dtype=np.int64)
     mask = np.ones_like(ids)
+    hints = np.array([[0, *pattern_hints(TEXT).tags, 0]], dtype=np.int64)
+    assert hints.any(), "the pattern extractor finds entities in TEXT"
     with torch.no_grad():
-        logits, states = model(torch.from_numpy(ids), torch.from_numpy(mask))
+        logits, states = model(torch.from_numpy(ids), torch.from_numpy(mask), torch.from_numpy(hints))
     expected = torch.softmax(logits, dim=-1).numpy()
+    feeds = {"input_ids": ids, "attention_mask": mask, "hint_ids": hints}
     fp32 = ort.InferenceSession(str(trained / "encoder.fp32.onnx"))
-    probs, onnx_states = fp32.run(None, {"input_ids": ids, "attention_mask": mask})
+    probs, onnx_states = fp32.run(None, feeds)
     np.testing.assert_allclose(probs, expected, atol=1e-4)
     np.testing.assert_allclose(onnx_states, states.numpy(), atol=1e-3)
     int8 = ort.InferenceSession(str(trained / "encoder.onnx"))
-    int8_probs, _ = int8.run(None, {"input_ids": ids, "attention_mask": mask})
+    int8_probs, _ = int8.run(None, feeds)
     # int8 weights move probabilities a little; a barely trained model's near-ties may flip, so the
     # check is on the probabilities themselves.
     assert np.abs(int8_probs - expected).mean() < 0.01
@@ -88,10 +91,20 @@ def test_training_onnx_respects_padding(trained: Path) -> None:
     padded = np.array([short + [vocab.pad] * (len(long) - len(short)), long], dtype=np.int64)
     session = ort.InferenceSession(str(trained / "encoder.fp32.onnx"))
     alone, _ = session.run(
-        None, {"input_ids": np.array([short]), "attention_mask": np.ones((1, len(short)), np.int64)}
+        None,
+        {
+            "input_ids": np.array([short]),
+            "attention_mask": np.ones((1, len(short)), np.int64),
+            "hint_ids": np.zeros((1, len(short)), np.int64),
+        },
     )
     batched, _ = session.run(
-        None, {"input_ids": padded, "attention_mask": (padded != vocab.pad).astype(np.int64)}
+        None,
+        {
+            "input_ids": padded,
+            "attention_mask": (padded != vocab.pad).astype(np.int64),
+            "hint_ids": np.zeros_like(padded),
+        },
     )
     np.testing.assert_allclose(batched[0, : len(short)], alone[0], atol=1e-4)
 

@@ -191,6 +191,13 @@ def measures_table(doc: PolicyDocument) -> Table:
     "--teacher", type=click.Path(file_okay=False, path_type=Path), help="Trained model to distil from."
 )
 @click.option("--epochs", type=int, default=6, show_default=True)
+@click.option("--learning-rate", type=float, default=5e-5, show_default=True, help="Encoder learning rate.")
+@click.option(
+    "--pattern-hints/--no-pattern-hints",
+    default=True,
+    show_default=True,
+    help="Feed the pattern extractor's entities and relations to the model as input features.",
+)
 @click.option("--seed", type=int, default=13, show_default=True)
 @click.option("--max-steps", type=int, help="Stop after this many steps (smoke tests).")
 @click.option("-o", "--output", "out", type=click.Path(file_okay=False, path_type=Path), required=True)
@@ -201,6 +208,8 @@ def train_command(
     scratch: bool,
     teacher: Path | None,
     epochs: int,
+    learning_rate: float,
+    pattern_hints: bool,
     seed: int,
     max_steps: int | None,
     out: Path,
@@ -221,6 +230,8 @@ def train_command(
         scratch=scratch,
         teacher=teacher,
         epochs=epochs,
+        learning_rate=learning_rate,
+        pattern_hints=pattern_hints,
         seed=seed,
         max_steps=max_steps,
     )

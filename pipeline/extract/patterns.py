@@ -22,6 +22,8 @@ from pipeline.normalize.numbers import NumericMatch, comparison_op, scan_numbers
 KIND_WORDS = ("贴息", "奖补", "补贴", "补助", "资助", "奖励", "补偿", "减免", "返还", "资金支持")
 _KIND = re.compile("|".join(KIND_WORDS))
 _PART_BREAK = "，,：:"
+# 不重复享受, 不予补助, 不再重复奖励, 不得同时享受: what is excluded or not paid twice.
+_EXCLUSION = re.compile(r"不(?:再|予|得)?(?:重复|同时)?(?:享受|支持|补助|补贴|奖励|奖补|资助|申报|安排)")
 _LIST_JOIN = re.compile(r"^\s*(?:、|和|及|或|与|以及)\s*$")
 _RATE_LEAD = re.compile(r"按照?|不超过|不高于|最高|最多|给予|享受|补贴|奖励|资助|贴息|补助")
 _RATE_TAIL = re.compile(r"^\s*的?\s*(?:给予|予以|比例|补|奖|贴|资助|扶持|支持|、|，|,)")
@@ -532,11 +534,22 @@ class PatternExtractor:
         for clause in segment(doc.text):
             if not clause.is_heading:
                 extract_clause(clause, ann)
-        entities = _without_nesting(ann.entities)
+        exclusions = [ann.entity(L.EXCLUSION, m.start(), m.end()) for m in _EXCLUSION.finditer(doc.text)]
+        entities = _without_nesting(_exclusions_win(ann.entities, set(exclusions)))
         kept = {e.id for e in entities}
         doc.entities = sorted(entities, key=lambda e: (e.start, e.end))
         doc.relations = [r for r in ann.relations if r.head in kept and r.tail in kept]
         return doc
+
+
+def _exclusions_win(entities: list[Entity], exclusions: set[str]) -> list[Entity]:
+    """Inside 不重复补贴 the 补贴 is not an award: entities overlapping an exclusion are dropped."""
+    spans = [(e.start, e.end) for e in entities if e.id in exclusions]
+    return [
+        e
+        for e in entities
+        if e.id in exclusions or not any(e.start < end and start < e.end for start, end in spans)
+    ]
 
 
 def _without_nesting(entities: list[Entity]) -> list[Entity]:

@@ -214,3 +214,28 @@ def test_patterns_tiers_share_a_tier_group(pipeline: Pipeline) -> None:
 def test_patterns_cap_per_names(pipeline: Pipeline, text: str, cap_per: str) -> None:
     (m,) = _measures(pipeline, text)
     assert m.benefits[0].cap_per == cap_per
+
+
+@pytest.mark.parametrize(
+    ("text", "exclusion"),
+    [
+        ("同一项目已获得省级补助的，市级不再重复补助。", "不再重复补助"),
+        ("符合本措施多项条款的，按照就高原则执行，不重复享受。", "不重复享受"),
+        ("列入淘汰类目录的企业，专项资金不予支持。", "不予支持"),
+    ],
+)
+def test_patterns_exclusions_are_spans_without_awards_inside(
+    pipeline: Pipeline, text: str, exclusion: str
+) -> None:
+    doc = pipeline.process_text(text)
+    assert [e.text for e in doc.entities if e.label == "EXCLUSION"] == [exclusion]
+    assert not any(
+        e.start < e2.end and e2.start < e.end for e in doc.entities for e2 in doc.entities if e is not e2
+    )
+
+
+def test_patterns_spans_never_nest(pipeline: Pipeline) -> None:
+    text = "对主导制定国际标准、国家标准、行业标准的企业，分别给予50万元、30万元、10万元奖励。"
+    doc = pipeline.process_text(text)
+    spans = [(e.start, e.end) for e in doc.entities]
+    assert not any(a != b and a[0] <= b[0] and b[1] <= a[1] for a in spans for b in spans)

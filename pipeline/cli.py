@@ -13,10 +13,13 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 from rich.table import Table
 
+from pipeline.devices import Device
 from pipeline.document import PolicyDocument
 from pipeline.errors import InputError
 from pipeline.ingest import MANIFEST, ManifestRecord, Task, discover, run_batch
-from pipeline.run import Extractor, Pipeline
+from pipeline.measures_view import MEASURE_COLUMNS, measure_rows
+from pipeline.review.importer import ExportFormat
+from pipeline.run import Extractor, Pipeline, PipelineOptions, Precision
 
 _err = Console(stderr=True)
 
@@ -50,19 +53,55 @@ def main() -> None:
     show_default=True,
     help="auto: the shipped model if present, else the pattern extractor.",
 )
+@click.option(
+    "--precision",
+    type=click.Choice(["int8", "fp32"]),
+    default="int8",
+    show_default=True,
+    help="Model encoder: int8 (faster on CPU) or fp32 (what `zhengce serve` batches with).",
+)
+@click.option(
+    "--device",
+    type=click.Choice(["cpu", "cuda"]),
+    default="cpu",
+    show_default=True,
+    help="Where the model runs; cuda falls back to CPU with a warning when CUDA is missing.",
+)
+@click.option(
+    "--engine",
+    type=click.Choice(["local", "ray"]),
+    default="local",
+    show_default=True,
+    help="local: worker processes on this machine; ray: a Ray actor pool (--jobs actors).",
+)
+@click.option("--address", help="Ray cluster address (--engine ray); default: start Ray on this machine.")
 def ingest(
-    paths: tuple[Path, ...], out_dir: Path | None, jobs: int, force: bool, verbose: bool, extractor: Extractor
+    paths: tuple[Path, ...],
+    out_dir: Path | None,
+    jobs: int,
+    force: bool,
+    verbose: bool,
+    extractor: Extractor,
+    precision: Precision,
+    device: Device,
+    engine: str,
+    address: str | None,
 ) -> None:
-    """Extract policy terms from files and folders (.pdf .docx .txt, images later) into JSON.
+    """Extract policy terms from files and folders (.pdf .docx .txt, scans .png .jpg .tif by OCR) into JSON.
 
     One file and no -o: the document JSON on stdout. With -o: OUTDIR/<input name>.json per input
     and OUTDIR/manifest.jsonl. Exit 0 when every input succeeded, 1 when any failed.
     """
+    options = PipelineOptions(extractor=extractor, precision=precision, device=device)
+    if address is not None and engine != "ray":
+        raise click.UsageError("--address needs --engine ray")
     if out_dir is None:
         if len(paths) != 1 or paths[0].is_dir():
             raise click.UsageError("several inputs or a folder need -o OUTDIR")
+        if engine == "ray":
+            raise click.UsageError("--engine ray needs -o OUTDIR")
         try:
-            doc = Pipeline(extractor=extractor).process_path(paths[0])
+            doc = Pipeline.from_options(options).process_path(paths[0])
         except InputError as exc:
             _error(str(exc))
             sys.exit(1)
@@ -72,6 +111,13 @@ def ingest(
     found = discover(list(paths), out_dir)
     tasks = [Task(file, out_dir / f"{rel}.json") for file, rel in found]
     failed = 0
+    results = None
+    if engine == "ray":
+        from pipeline.ray_engine import ray_results
+
+        results = ray_results(
+            tasks, address=address, actors=jobs, options=options, force=force, verbose=verbose
+        )
 
     def report(record: ManifestRecord) -> None:
         nonlocal failed
@@ -89,11 +135,25 @@ def ingest(
                 progress.advance(bar)
 
             run_batch(
-                tasks, out_dir, jobs=jobs, force=force, verbose=verbose, extractor=extractor, on_done=advance
+                tasks,
+                out_dir,
+                jobs=jobs,
+                force=force,
+                verbose=verbose,
+                options=options,
+                on_done=advance,
+                results=results,
             )
     else:
         run_batch(
-            tasks, out_dir, jobs=jobs, force=force, verbose=verbose, extractor=extractor, on_done=report
+            tasks,
+            out_dir,
+            jobs=jobs,
+            force=force,
+            verbose=verbose,
+            options=options,
+            on_done=report,
+            results=results,
         )
     click.echo(f"{len(tasks) - failed} of {len(tasks)} inputs ok; manifest: {out_dir / MANIFEST}", err=True)
     sys.exit(1 if failed else 0)
@@ -121,62 +181,14 @@ def show(results: tuple[Path, ...]) -> None:
         console.print(measures_table(doc))
 
 
-def _money(value: float | None) -> str:
-    if value is None:
-        return ""
-    if value >= 1e8 and value % 1e6 == 0:
-        return f"{value / 1e8:g}亿元"
-    if value >= 1e4 and value % 100 == 0:
-        return f"{value / 1e4:g}万元"
-    return f"{value:g}元"
-
-
-def _quantity(value: float, unit: str | None) -> str:
-    """A condition's value as a reader writes it: 15%, 500万, 1000亿, 100PFlops."""
-    if unit:
-        return f"{value:g}{unit}"
-    if value < 1:
-        return f"{value * 100:g}%"
-    if value >= 1e8:
-        return f"{value / 1e8:g}亿"
-    if value >= 1e4:
-        return f"{value / 1e4:g}万"
-    return f"{value:g}"
-
-
 def measures_table(doc: PolicyDocument) -> Table:
     """A readable table of a document's measures: one row per benefit."""
     title = doc.metadata.title or doc.source.name
     table = Table(title=f"{title} — {len(doc.measures)} measures", show_lines=True)
-    for column in ("#", "measure", "conditions", "benefit", "rate × base", "amount", "cap"):
+    for column in MEASURE_COLUMNS:
         table.add_column(column, overflow="fold")
-    for m in doc.measures:
-        conditions = "\n".join(
-            f"{c.metric} {c.op} {_quantity(c.value, c.unit)}" if c.metric and c.value is not None else c.text
-            for c in m.conditions
-        )
-        for i, b in enumerate(m.benefits):
-            kind = (b.kind or "") + (" 一次性" if b.one_time else "")
-            if b.duration_years:
-                kind += f" {b.duration_years:g}年"
-            rate = f"{b.rate * 100:g}% × {b.base or '?'}" if b.rate is not None else ""
-            amount = _money(b.amount)
-            if b.unit_amount is not None:
-                amount = f"{_money(b.unit_amount)}/{b.unit or '?'}"
-            if b.amount_min is not None:
-                amount = f"{_money(b.amount_min)} 起"
-            cap = _money(b.cap) + (f" /{b.cap_per}" if b.cap_per else "")
-            if b.condition_text:
-                kind += f"\n(若{b.condition_text})"
-            table.add_row(
-                m.id if i == 0 else "",
-                m.title or "" if i == 0 else "",
-                conditions if i == 0 else "",
-                kind,
-                rate,
-                amount,
-                cap,
-            )
+    for row in measure_rows(doc):
+        table.add_row(*row)
     return table
 
 
@@ -200,6 +212,12 @@ def measures_table(doc: PolicyDocument) -> Table:
 )
 @click.option("--seed", type=int, default=13, show_default=True)
 @click.option("--max-steps", type=int, help="Stop after this many steps (smoke tests).")
+@click.option(
+    "--reviewed",
+    type=click.Path(exists=True, path_type=Path),
+    multiple=True,
+    help="Reviewed records (`zhengce labels import` output: folder or JSONL) added to training; repeatable.",
+)
 @click.option("-o", "--output", "out", type=click.Path(file_okay=False, path_type=Path), required=True)
 def train_command(
     corpus: Path,
@@ -212,9 +230,13 @@ def train_command(
     pattern_hints: bool,
     seed: int,
     max_steps: int | None,
+    reviewed: tuple[Path, ...],
     out: Path,
 ) -> None:
-    """Train the NER + relation model on the corpus train split (tuned on dev) and export ONNX."""
+    """Train the NER + relation model on the corpus train split (tuned on dev) and export ONNX.
+
+    Reviewed records join the training data; a reviewed paragraph that is also in dev or test is left out.
+    """
     try:
         from pipeline.model.train import TrainOptions, train
     except ImportError as exc:
@@ -224,6 +246,7 @@ def train_command(
     from pipeline.corpus.build import build, load_split
 
     build(corpus)
+    logging.getLogger("pipeline.model").setLevel(logging.INFO)  # a line per epoch
     options = TrainOptions(
         base=base,
         layers=layers,
@@ -235,11 +258,25 @@ def train_command(
         seed=seed,
         max_steps=max_steps,
     )
-    summary = train(options, load_split(corpus, "train"), load_split(corpus, "dev"), out)
+    train_records, dev_records = load_split(corpus, "train"), load_split(corpus, "dev")
+    added = None
+    if reviewed:
+        from pipeline.review.reviewed import for_training, load_reviewed
+
+        try:
+            held_out = [*dev_records, *load_split(corpus, "test")]
+            added = for_training(load_reviewed(reviewed), held_out=held_out)
+        except InputError as exc:
+            _error(str(exc))
+            sys.exit(1)
+        train_records = [*train_records, *added.records]
+    summary = train(options, train_records, dev_records, out)
+    if added is not None:
+        summary["reviewed"] = added.as_dict()
     click.echo(json.dumps(summary, indent=2))
 
 
-@main.command("evaluate")
+@main.group("evaluate", invoke_without_command=True)
 @click.option(
     "--corpus", type=click.Path(file_okay=False, path_type=Path), default=Path("corpus"), show_default=True
 )
@@ -247,19 +284,52 @@ def train_command(
 @click.option("--model", "model_dir", type=click.Path(file_okay=False, path_type=Path), help="Model folder.")
 @click.option("--patterns", is_flag=True, help="Evaluate the pattern extractor instead of a model.")
 @click.option("--json", "as_json", is_flag=True, help="Print the report as JSON.")
-def evaluate_command(corpus: Path, split: str, model_dir: Path | None, patterns: bool, as_json: bool) -> None:
-    """Entity P/R/F1 per label, relation F1 and measure exact match on a corpus split."""
+@click.option(
+    "--records",
+    type=click.Path(exists=True, path_type=Path),
+    multiple=True,
+    help="Evaluate on reviewed records (folder or JSONL) instead of a corpus split; repeatable.",
+)
+@click.pass_context
+def evaluate_command(
+    ctx: click.Context,
+    corpus: Path,
+    split: str,
+    model_dir: Path | None,
+    patterns: bool,
+    as_json: bool,
+    records: tuple[Path, ...],
+) -> None:
+    """Entity P/R/F1 per label, relation F1 and measure exact match on a corpus split or reviewed records.
+
+    `zhengce evaluate ocr` measures the OCR path instead (see its --help).
+    """
+    if ctx.invoked_subcommand is not None:
+        return
     from pipeline.corpus.build import build, load_split
     from pipeline.evaluation import evaluate
     from pipeline.run import extractor_stage
 
-    build(corpus)
+    if records:
+        from pipeline.review.reviewed import load_reviewed
+
+        try:
+            gold = load_reviewed(records)
+        except InputError as exc:
+            _error(str(exc))
+            sys.exit(1)
+        evaluated_on = ", ".join(str(path) for path in records)
+    else:
+        build(corpus)
+        gold = load_split(corpus, split)
+        evaluated_on = split
     stage = extractor_stage("patterns" if patterns else "model", model_dir)
-    report = evaluate(stage, load_split(corpus, split))
+    report = evaluate(stage, gold)
     if as_json:
         click.echo(json.dumps(report.as_dict(), indent=2, ensure_ascii=False))
         return
-    table = Table(title=f"{'patterns' if patterns else model_dir} on {split} ({report.documents} documents)")
+    extractor = "patterns" if patterns else model_dir
+    table = Table(title=f"{extractor} on {evaluated_on} ({report.documents} documents)")
     for column in ("", "precision", "recall", "F1", "gold", "predicted"):
         table.add_column(column, justify="right")
     rows = [("entities", report.entities), ("relations", report.relations), ("measures", report.measures)]
@@ -273,6 +343,52 @@ def evaluate_command(corpus: Path, split: str, model_dir: Path | None, patterns:
             str(score.gold),
             str(score.predicted),
         )
+    Console(width=max(100, Console().width)).print(table)
+
+
+@evaluate_command.command("ocr")
+@click.option(
+    "--corpus",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=Path("corpus"),
+    show_default=True,
+    help="Corpus whose notices/*.txt fill the pages.",
+)
+@click.option("--pages", "count", type=click.IntRange(1, 10_000), default=30, show_default=True)
+@click.option("--seed", type=int, default=1, show_default=True, help="Page generator seed.")
+@click.option("--json", "as_json", is_flag=True, help="Print the report as JSON.")
+def evaluate_ocr_command(corpus: Path, count: int, seed: int, as_json: bool) -> None:
+    """Character error rate and reading-order edit distance on generated scanned newspaper pages.
+
+    Pages (2, 3 and 4 columns, headlines across columns, boxes, photos, skew, blur, noise, JPEG)
+    are generated from the corpus notices with their ground truth, read by OCR, layout and text
+    repair, and scored: CER with character width folded (NFKC) and raw, and OmniDocBench's
+    reading-order edit distance. Needs Debian's fonts-noto-cjk.
+    """
+    from pipeline.errors import ConfigError
+    from pipeline.ocr.evaluate import PageScore, evaluate_pages, generated_pages
+    from pipeline.ocr.page import PageReader
+
+    def progress(score: PageScore) -> None:
+        order = "-" if score.order_edit is None else f"{score.order_edit:.3f}"
+        click.echo(f"{score.name}: CER {score.cer:.4f}, order edit {order}, {score.seconds:.1f} s", err=True)
+
+    try:
+        pages = generated_pages(corpus, seed=seed, count=count)
+        report = evaluate_pages(pages, PageReader(), on_page=progress)
+    except (ConfigError, FileNotFoundError) as exc:
+        _error(str(exc))
+        sys.exit(1)
+    summary = report.as_dict() | {"seed": seed}
+    if as_json:
+        click.echo(json.dumps(summary, indent=2, ensure_ascii=False))
+        return
+    table = Table(title=f"OCR on {summary['pages']} generated pages (seed {seed})")
+    for column in ("measure", "value"):
+        table.add_column(column)
+    for key in ("characters", "cer", "cer_raw", "order_edit", "max_page_cer", "max_page_order_edit"):
+        table.add_row(key, str(summary[key]))
+    table.add_row("seconds per page", str(summary["seconds_per_page"]))
     Console(width=max(100, Console().width)).print(table)
 
 
@@ -365,3 +481,237 @@ def rules_compile_command(results: tuple[Path, ...], out_dir: Path | None) -> No
             return
         write_atomic(out_dir / name, compiled.jdm_json())
         click.echo(str(out_dir / name), err=True)
+
+
+# ---------------------------------------------------------------- batch inference service (issue 6)
+
+
+@main.command("serve")
+@click.option("--host", default="127.0.0.1", show_default=True, help="Address to bind (loopback by default).")
+@click.option("--port", default=8000, show_default=True, type=click.IntRange(0, 65535))
+@click.option(
+    "--data-dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=Path("zhengce-service"),
+    show_default=True,
+    help="Jobs database and stored uploads; a restart on the same folder resumes unfinished jobs.",
+)
+@click.option(
+    "--token",
+    envvar="ZHENGCE_SERVICE_TOKEN",
+    help="Bearer token required on /v1 and /metrics [env: ZHENGCE_SERVICE_TOKEN].",
+)
+@click.option(
+    "--extractor", type=click.Choice(["auto", "model", "patterns"]), default="auto", show_default=True
+)
+@click.option(
+    "--precision",
+    type=click.Choice(["int8", "fp32"]),
+    default="fp32",
+    show_default=True,
+    help="Model encoder; fp32 gives every document the same result whatever it is batched with.",
+)
+@click.option("--device", type=click.Choice(["cpu", "cuda"]), default="cpu", show_default=True)
+@click.option(
+    "--batching/--no-batching", default=True, show_default=True, help="Dynamic batching across requests."
+)
+@click.option(
+    "--max-batch-size", default=64, show_default=True, type=click.IntRange(1), help="Rows per model run."
+)
+@click.option(
+    "--max-wait-ms", default=5.0, show_default=True, type=click.FloatRange(0), help="Wait to fill a batch."
+)
+@click.option("--workers", type=click.IntRange(1), help="Reader processes [default: CPU count].")
+@click.option(
+    "--concurrency", default=32, show_default=True, type=click.IntRange(1), help="Documents at once."
+)
+@click.option("--queue-size", default=1000, show_default=True, type=click.IntRange(1), help="Beyond it: 429.")
+@click.option("--max-upload-mb", default=50.0, show_default=True, type=click.FloatRange(0, min_open=True))
+@click.option(
+    "--max-pages", default=300, show_default=True, type=click.IntRange(1), help="Pages per document."
+)
+@click.option("--request-timeout", default=60.0, show_default=True, type=click.FloatRange(0, min_open=True))
+def serve_command(
+    host: str,
+    port: int,
+    data_dir: Path,
+    token: str | None,
+    extractor: Extractor,
+    precision: Precision,
+    device: Device,
+    batching: bool,
+    max_batch_size: int,
+    max_wait_ms: float,
+    workers: int | None,
+    concurrency: int,
+    queue_size: int,
+    max_upload_mb: float,
+    max_pages: int,
+    request_timeout: float,
+) -> None:
+    """The batch inference service: /v1/extract, /v1/jobs, /v1/match, /metrics; docs at /docs."""
+    try:
+        import uvicorn
+
+        from pipeline.service.app import create_app
+    except ImportError as exc:
+        raise click.ClickException(
+            f"the service needs the serve extra: pip install -e '.[serve]' ({exc})"
+        ) from exc
+    from pipeline.service.settings import ServiceSettings
+
+    logging.getLogger("pipeline").setLevel(logging.INFO)
+    if host not in ("127.0.0.1", "localhost", "::1") and not token:
+        _error(f"binding {host} without --token: anyone who reaches this address can use the service")
+    settings = ServiceSettings(
+        host=host,
+        port=port,
+        data_dir=data_dir,
+        token=token or None,
+        extractor=extractor,
+        precision=precision,
+        device=device,
+        batching=batching,
+        max_batch_size=max_batch_size,
+        max_wait_ms=max_wait_ms,
+        concurrency=concurrency,
+        queue_size=queue_size,
+        max_upload_bytes=int(max_upload_mb * 1024 * 1024),
+        max_pages=max_pages,
+        request_timeout_s=request_timeout,
+        **({"workers": workers} if workers else {}),
+    )
+    from pipeline.errors import ConfigError
+
+    try:
+        app = create_app(settings)
+        uvicorn.run(app, host=host, port=port, log_level="info", timeout_graceful_shutdown=10)
+    except ConfigError as exc:
+        _error(str(exc))
+        sys.exit(2)
+
+
+# ---------------------------------------------------------------- review loop (issue 7)
+
+
+@main.group("labels")
+def labels_group() -> None:
+    """The review loop: extractions out to Label Studio or doccano, reviews back as corpus records."""
+
+
+@labels_group.command("config")
+def labels_config_command() -> None:
+    """Print the Label Studio labeling config (Settings → Labeling Interface → Code)."""
+    from pipeline.review.config import labeling_config
+
+    click.echo(labeling_config(), nl=False)
+
+
+@labels_group.command("export")
+@click.argument(
+    "results", nargs=-1, required=True, type=click.Path(exists=True, dir_okay=False, path_type=Path)
+)
+@click.option(
+    "-o",
+    "--output",
+    "out",
+    required=True,
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Tasks file: a JSON list (label-studio) or JSONL (doccano).",
+)
+@click.option(
+    "--format",
+    "export_format",
+    type=click.Choice(["label-studio", "doccano"]),
+    default="label-studio",
+    show_default=True,
+)
+@click.option(
+    "--html",
+    "html_dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Also write review pages here.",
+)
+@click.option("--model-version", help="Recorded with every prediction (default: zhengce and its version).")
+def labels_export_command(
+    results: tuple[Path, ...], out: Path, export_format: str, html_dir: Path | None, model_version: str | None
+) -> None:
+    """Write ingested RESULTS as review tasks, the extraction as each task's prediction.
+
+    --html DIR adds one page per document, DIR/<document id>.html: the text with the entities
+    highlighted beside the measures. A bad result is reported (one line each) and nothing is
+    written; exit 1 then.
+    """
+    from importlib.metadata import version
+
+    from pipeline.atomic import write_atomic
+    from pipeline.review.export import doccano_line, document_key, label_studio_task, read_result
+
+    documents = []
+    for path in results:
+        try:
+            documents.append(read_result(path))
+        except InputError as exc:
+            _error(str(exc))
+    if len(documents) != len(results):
+        _error(f"{len(results) - len(documents)} of {len(results)} results are bad; nothing written")
+        sys.exit(1)
+    if html_dir is not None:
+        try:
+            from pipeline.review.html import review_page
+        except ImportError as exc:
+            raise click.ClickException(
+                f"review pages need the review extra: pip install -e '.[review]' ({exc})"
+            ) from exc
+        for doc in documents:
+            key = document_key(doc)
+            write_atomic(html_dir / f"{key}.html", review_page(doc, doc_id=key))
+    if export_format == "doccano":
+        lines = [json.dumps(doccano_line(doc), ensure_ascii=False) + "\n" for doc in documents]
+        write_atomic(out, "".join(lines))
+    else:
+        model_version = model_version or f"zhengce {version('zhengce')}"
+        tasks = [label_studio_task(doc, model_version=model_version) for doc in documents]
+        write_atomic(out, json.dumps(tasks, ensure_ascii=False, indent=1) + "\n")
+    click.echo(f"{len(documents)} tasks written to {out}", err=True)
+
+
+@labels_group.command("import")
+@click.argument("export", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("-o", "--output", "out_dir", required=True, type=click.Path(file_okay=False, path_type=Path))
+@click.option(
+    "--format",
+    "export_format",
+    type=click.Choice(["auto", "label-studio", "doccano"]),
+    default="auto",
+    show_default=True,
+)
+@click.option("--skip-invalid", is_flag=True, help="Write the valid tasks even when some are bad.")
+def labels_import_command(
+    export: Path, out_dir: Path, export_format: ExportFormat, skip_invalid: bool
+) -> None:
+    """Read a Label Studio JSON export (not JSON_MIN, which drops relations) or doccano JSONL.
+
+    Writes OUT/<export name>.jsonl, one corpus record per paragraph with its provenance, and, when
+    reviewers of the same text disagree, OUT/<export name>.conflicts.json instead of records for
+    that text. Every bad task is reported on its own line and then nothing is written, unless
+    --skip-invalid. Exit 1 on any bad task or conflict.
+    """
+    from pipeline.review.importer import read_export, write_import
+
+    report = read_export(export, export_format=export_format)
+    for message in report.errors:
+        _error(message)
+    for conflict in report.conflicts:
+        _error(f"{export}: {conflict.message()}")
+    if not report.readable or (report.errors and not skip_invalid):
+        _error(f"{export}: nothing written (see the errors above)")
+        sys.exit(1)
+    records_path, conflicts_path = write_import(report, export, out_dir)
+    click.echo(
+        f"{report.documents} documents ({len(report.records)} paragraphs) from {report.reviews} reviews, "
+        f"{report.duplicates} duplicates dropped, {report.unreviewed} tasks not reviewed: {records_path}"
+        + (f"; conflicts: {conflicts_path}" if conflicts_path else ""),
+        err=True,
+    )
+    sys.exit(1 if report.errors or report.conflicts else 0)

@@ -22,7 +22,7 @@ from pydantic import BaseModel
 from pipeline.atomic import write_atomic
 from pipeline.errors import InputError
 from pipeline.readers import SUPPORTED_SUFFIXES
-from pipeline.run import Extractor, Pipeline, sha256_file
+from pipeline.run import Pipeline, PipelineOptions, sha256_file
 
 _log = logging.getLogger(__name__)
 MANIFEST = "manifest.jsonl"
@@ -74,20 +74,26 @@ def _already_done(task: Task, sha256: str) -> bool:
         return False
 
 
-_pipelines: dict[str, Pipeline] = {}
+_pipelines: dict[PipelineOptions, Pipeline] = {}
 
 
-def _worker_pipeline(extractor: Extractor) -> Pipeline:
-    """One pipeline per process and extractor, built on first use (models load once)."""
-    if extractor not in _pipelines:
-        _pipelines[extractor] = Pipeline(extractor=extractor)
-    return _pipelines[extractor]
+def _worker_pipeline(options: PipelineOptions) -> Pipeline:
+    """One pipeline per process and options, built on first use (models load once)."""
+    if options not in _pipelines:
+        _pipelines[options] = Pipeline.from_options(options)
+    return _pipelines[options]
 
 
 def process_task(
-    task: Task, *, force: bool = False, verbose: bool = False, extractor: Extractor = "auto"
+    task: Task,
+    *,
+    force: bool = False,
+    verbose: bool = False,
+    options: PipelineOptions = PipelineOptions(),  # noqa: B008 (frozen, so one shared default is safe)
+    pipeline: Pipeline | None = None,
 ) -> ManifestRecord:
-    """Ingest one file into its output; never raises for a bad input."""
+    """Ingest one file into its output; never raises for a bad input. `pipeline` (else one built
+    from `options` for this process) does the work."""
     started = time.perf_counter()
     record = ManifestRecord(input=str(task.input), output=None, status="error", seconds=0.0)
     try:
@@ -102,7 +108,7 @@ def process_task(
         if not force and _already_done(task, sha):
             record.skipped = True
         else:
-            doc = _worker_pipeline(extractor).process_path(task.input)
+            doc = (pipeline or _worker_pipeline(options)).process_path(task.input)
             write_atomic(task.output, doc.model_dump_json(indent=2))
         record.status, record.output = "ok", str(task.output)
     except InputError as exc:
@@ -122,16 +128,20 @@ def run_batch(
     jobs: int = 1,
     force: bool = False,
     verbose: bool = False,
-    extractor: Extractor = "auto",
+    options: PipelineOptions = PipelineOptions(),  # noqa: B008 (frozen)
     on_done: Callable[[ManifestRecord], None] | None = None,
+    results: Iterator[ManifestRecord] | None = None,
 ) -> list[ManifestRecord]:
-    """Process tasks, appending each result to the manifest as it finishes."""
+    """Process tasks, appending each result to the manifest as it finishes. Another engine (Ray)
+    passes the `results` it computes, so the manifest is written the same way."""
     out_dir.mkdir(parents=True, exist_ok=True)
     manifest = out_dir / MANIFEST
     partial = out_dir / f".{MANIFEST}.partial"
     records: list[ManifestRecord] = []
+    if results is None:
+        results = _results(tasks, jobs=jobs, force=force, verbose=verbose, options=options)
     with partial.open("w", encoding="utf-8") as fh:
-        for record in _results(tasks, jobs=jobs, force=force, verbose=verbose, extractor=extractor):
+        for record in results:
             fh.write(record.model_dump_json(exclude_defaults=False) + "\n")
             fh.flush()
             records.append(record)
@@ -142,15 +152,13 @@ def run_batch(
 
 
 def _results(
-    tasks: list[Task], *, jobs: int, force: bool, verbose: bool, extractor: Extractor
+    tasks: list[Task], *, jobs: int, force: bool, verbose: bool, options: PipelineOptions
 ) -> Iterator[ManifestRecord]:
     if jobs <= 1 or len(tasks) <= 1:
         for task in tasks:
-            yield process_task(task, force=force, verbose=verbose, extractor=extractor)
+            yield process_task(task, force=force, verbose=verbose, options=options)
         return
     with ProcessPoolExecutor(max_workers=jobs) as pool:
-        futures = [
-            pool.submit(process_task, t, force=force, verbose=verbose, extractor=extractor) for t in tasks
-        ]
+        futures = [pool.submit(process_task, t, force=force, verbose=verbose, options=options) for t in tasks]
         for future in as_completed(futures):
             yield future.result()

@@ -12,12 +12,15 @@ import hashlib
 import json
 import logging
 import os
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
+from pydantic import BaseModel, ConfigDict
+
+from pipeline.devices import Device, confirm_providers, onnx_providers
 from pipeline.document import PolicyDocument, Source
-from pipeline.errors import ConfigError, StageError
+from pipeline.errors import ConfigError, InputError, StageError
 from pipeline.extract.assemble import Assembler
 from pipeline.extract.metadata import extract_metadata
 from pipeline.extract.patterns import PatternExtractor
@@ -26,6 +29,9 @@ from pipeline.readers import read_document
 from pipeline.readers.base import RawDocument
 from pipeline.readers.text import split_blocks
 from pipeline.stage import Stage
+
+if TYPE_CHECKING:
+    from pipeline.model.extractor import Session
 
 _log = logging.getLogger(__name__)
 
@@ -47,14 +53,39 @@ def default_model_dir() -> Path:
 
 
 Extractor = Literal["auto", "model", "patterns"]
+Precision = Literal["int8", "fp32"]
+# int8 is the smaller and faster encoder on CPU; its dynamic quantisation takes one scale per
+# tensor, so a row's output depends on the other rows of its batch. fp32 gives every row the same
+# output whatever it is batched with (measured bit-exact), which batching across requests needs.
+ENCODER_FILES: dict[Precision, str] = {"int8": "encoder.onnx", "fp32": "encoder.fp32.onnx"}
+EncoderWrapper = Callable[["Session"], "Session"]
 
 
-def extractor_stage(kind: Extractor = "auto", model_dir: Path | None = None) -> Stage:
+class PipelineOptions(BaseModel):
+    """How the pipeline is built; the same options give the same output in every engine."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    extractor: Extractor = "auto"
+    precision: Precision = "int8"
+    device: Device = "cpu"
+
+
+def extractor_stage(
+    kind: Extractor = "auto",
+    model_dir: Path | None = None,
+    *,
+    precision: Precision = "int8",
+    device: Device = "cpu",
+    wrap_encoder: EncoderWrapper | None = None,
+) -> Stage:
     """The stage that finds entities and relations.
 
     `auto` is the shipped model when `models/ner` holds one (with the pattern extractor as its
     per-clause fallback when the model's config says that measured better on dev), else the
-    pattern extractor; `model` insists on the model; `patterns` never loads it.
+    pattern extractor; `model` insists on the model; `patterns` never loads it. `precision` picks
+    the encoder file, `device` the onnxruntime providers, and `wrap_encoder` wraps the encoder
+    session (the service's dynamic batcher).
     """
     if kind == "patterns":
         return PatternExtractor()
@@ -66,16 +97,35 @@ def extractor_stage(kind: Extractor = "auto", model_dir: Path | None = None) -> 
             )
         _log.info("no model in %s: using the pattern extractor", folder)
         return PatternExtractor()
-    from pipeline.extract.fallback import FallbackExtractor
-    from pipeline.model.extractor import ModelExtractor
+    import onnxruntime as ort
 
-    model = ModelExtractor(folder)
+    from pipeline.extract.fallback import FallbackExtractor
+    from pipeline.model.extractor import ModelExtractor, session_options
+
+    encoder_file = folder / ENCODER_FILES[precision]
+    if not encoder_file.exists():
+        raise ConfigError(f"no {encoder_file.name} in {folder}; export the model again with `zhengce train`")
+    providers = onnx_providers(device)
+    encoder = ort.InferenceSession(str(encoder_file), session_options(None), providers=providers)
+    confirm_providers(encoder.get_providers(), providers, what=str(encoder_file))
+    session: Session = encoder
+    if wrap_encoder is not None:
+        session = wrap_encoder(session)
+    model = ModelExtractor(folder, providers=providers, encoder_session=session)
     config = json.loads((folder / "config.json").read_text(encoding="utf-8"))
     return FallbackExtractor(model) if config.get("fallback_to_patterns") else model
 
 
-def default_stages(kind: Extractor = "auto", model_dir: Path | None = None) -> list[Stage]:
-    return [MetadataStage(), extractor_stage(kind, model_dir), Assembler()]
+def default_stages(
+    kind: Extractor = "auto",
+    model_dir: Path | None = None,
+    *,
+    precision: Precision = "int8",
+    device: Device = "cpu",
+    wrap_encoder: EncoderWrapper | None = None,
+) -> list[Stage]:
+    stage = extractor_stage(kind, model_dir, precision=precision, device=device, wrap_encoder=wrap_encoder)
+    return [MetadataStage(), stage, Assembler()]
 
 
 def sha256_file(path: Path) -> str:
@@ -86,6 +136,22 @@ def sha256_file(path: Path) -> str:
     return digest.hexdigest()
 
 
+def read_policy(path: Path, *, max_pages: int | None = None) -> PolicyDocument:
+    """Read a file and repair its text into a document that no stage has seen yet (the page work,
+    which the service runs in worker processes); `InputError` for an unreadable file or one with
+    more than `max_pages` pages."""
+    raw = read_document(path)
+    if max_pages is not None and len(raw.pages) > max_pages:
+        raise InputError(f"{path.name}: {len(raw.pages)} pages; the limit is {max_pages}")
+    return document_from_raw(raw, name=path.name, sha256=sha256_file(path))
+
+
+def document_from_raw(raw: RawDocument, *, name: str, sha256: str) -> PolicyDocument:
+    text, pages = repair(raw)
+    source = Source(name=name, sha256=sha256, media_type=raw.media_type, pages=len(raw.pages) or None)
+    return PolicyDocument(source=source, text=text, pages=pages)
+
+
 class Pipeline:
     """Turns policy files into `PolicyDocument`s.
 
@@ -94,8 +160,31 @@ class Pipeline:
     2000000.0
     """
 
-    def __init__(self, stages: Iterable[Stage] | None = None, *, extractor: Extractor = "auto") -> None:
-        self.stages: list[Stage] = list(stages) if stages is not None else default_stages(extractor)
+    def __init__(
+        self,
+        stages: Iterable[Stage] | None = None,
+        *,
+        extractor: Extractor = "auto",
+        precision: Precision = "int8",
+        device: Device = "cpu",
+        wrap_encoder: EncoderWrapper | None = None,
+    ) -> None:
+        self.stages: list[Stage] = (
+            list(stages)
+            if stages is not None
+            else default_stages(extractor, precision=precision, device=device, wrap_encoder=wrap_encoder)
+        )
+
+    @classmethod
+    def from_options(
+        cls, options: PipelineOptions, *, wrap_encoder: EncoderWrapper | None = None
+    ) -> Pipeline:
+        return cls(
+            extractor=options.extractor,
+            precision=options.precision,
+            device=options.device,
+            wrap_encoder=wrap_encoder,
+        )
 
     def __call__(self, doc: PolicyDocument) -> PolicyDocument:
         for stage in self.stages:
@@ -107,14 +196,11 @@ class Pipeline:
         return doc
 
     def process_raw(self, raw: RawDocument, *, name: str, sha256: str) -> PolicyDocument:
-        text, pages = repair(raw)
-        source = Source(name=name, sha256=sha256, media_type=raw.media_type, pages=len(raw.pages) or None)
-        return self(PolicyDocument(source=source, text=text, pages=pages))
+        return self(document_from_raw(raw, name=name, sha256=sha256))
 
     def process_path(self, path: Path) -> PolicyDocument:
         """Read one file and extract its measures; raises `InputError` naming an unreadable file."""
-        raw = read_document(path)
-        return self.process_raw(raw, name=path.name, sha256=sha256_file(path))
+        return self(read_policy(path))
 
     def process_text(self, text: str, *, name: str = "text.txt") -> PolicyDocument:
         sha = hashlib.sha256(text.encode("utf-8")).hexdigest()

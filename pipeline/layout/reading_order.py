@@ -1,9 +1,11 @@
 """Reading order for positioned text: characters into lines, lines into blocks, blocks into reading order.
 
 The digital PDF reader feeds character boxes through `group_char_boxes` (`group_lines` on parallel
-lists of texts and boxes), `group_blocks` and `reading_order`; the OCR path (line boxes with text)
-will start at `group_blocks`. Boxes are `(x0, y0, x1, y1)` with the origin at the top left of the
-page, in page units (points for PDF, pixels for images).
+lists of texts and boxes), `group_blocks` and `reading_order`; the OCR path feeds the recogniser's
+line boxes through `group_ocr_lines` (the same row and gutter logic, with thresholds for boxes that
+are whole text lines) and then the same `group_blocks`, `reading_order` and `is_furniture`. Boxes are
+`(x0, y0, x1, y1)` with the origin at the top left of the page, in page units (points for PDF,
+pixels for images).
 
 XY-cut is written by hand here: no maintained pure-Python library cuts character or line boxes (the
 layout packages work on page images and ship models), and the algorithm is small.
@@ -29,6 +31,7 @@ __all__ = [
     "group_blocks",
     "group_char_boxes",
     "group_lines",
+    "group_ocr_lines",
     "is_furniture",
     "reading_order",
 ]
@@ -47,6 +50,13 @@ SPACE_EM = 0.15
 FURNITURE_BAND = 0.06
 PAGE_NUMBER_BAND = 0.12
 FURNITURE_MAX_CHARS = 40
+# OCR line boxes (`group_ocr_lines`): their height, the em of that grouping, is a little more than
+# the glyph height (PP-OCR's detector pads each line), and the detector already splits text at wide
+# gaps. Pieces of one row closer than a box height are one line (the detector cut it at a digit
+# run or a space); a gap a third of that wide splits the row where the neighbouring rows have a
+# gap at the same place: a column gutter.
+OCR_HARD_SPLIT_EM = 1.0
+OCR_GUTTER_MIN_EM = 0.3
 
 _PAGE_NUMBER = re.compile(
     r"^\s*(?:"
@@ -132,7 +142,30 @@ def group_lines(chars: Sequence[TextBox]) -> list[TextBox]:
     return group_char_boxes([char.text for char in chars], [char.bbox for char in chars])
 
 
-def group_char_boxes(texts: Sequence[str], boxes: Sequence[BBox]) -> list[TextBox]:
+def group_ocr_lines(lines: Sequence[TextBox]) -> list[TextBox]:
+    """Join OCR line pieces that share a row within a column into lines; never across a gutter.
+
+    >>> row = [TextBox("最高", (0, 0, 60, 45)), TextBox("1000万元", (75, 0, 260, 45))]
+    >>> [line.text for line in group_ocr_lines([*row, TextBox("其他", (320, 0, 380, 45))])]
+    ['最高 1000万元', '其他']
+
+    (Text repair takes the space before the number out again.)
+    """
+    return group_char_boxes(
+        [line.text for line in lines],
+        [line.bbox for line in lines],
+        hard_split_em=OCR_HARD_SPLIT_EM,
+        gutter_min_em=OCR_GUTTER_MIN_EM,
+    )
+
+
+def group_char_boxes(
+    texts: Sequence[str],
+    boxes: Sequence[BBox],
+    *,
+    hard_split_em: float = HARD_SPLIT_EM,
+    gutter_min_em: float = GUTTER_MIN_EM,
+) -> list[TextBox]:
     """`group_lines` for characters given as two parallel lists: their texts and their boxes.
 
     The PDF reader's path, which so builds no `TextBox` per character. This is the reader's
@@ -189,8 +222,8 @@ def group_char_boxes(texts: Sequence[str], boxes: Sequence[BBox]) -> list[TextBo
                 n_top, n_bottom = extents[j]
                 if max(top - n_bottom, n_top - bottom, 0.0) <= 2.0 * em:
                     neighbours.append(ink_rows[j])
-        hard = HARD_SPLIT_EM * em
-        gutter = GUTTER_MIN_EM * em
+        hard = hard_split_em * em
+        gutter = gutter_min_em * em
         start = 0
         reach = boxes[row[0]][2]
         for position in range(1, len(row)):
@@ -408,7 +441,10 @@ def reading_order(
     below it), then vertical gaps (columns, read left to right), then narrower horizontal gaps
     (between paragraphs; around a boxed sidebar, which so stays in place within its column).
     Narrow horizontal gaps come after vertical ones because paragraph breaks in neighbouring
-    columns often line up, and cutting there would interleave the columns.
+    columns often line up, and cutting there would interleave the columns. For the same reason, when
+    the widest narrow gap has columns on one side of it, only that gap is cut: a headline set less
+    than a line above its columns (OCR boxes, padded by the detector, shrink that space further) is
+    cut off first, and the columns below it then separate at their gutters.
 
     Args:
         blocks: blocks from `group_blocks` (or OCR), each a list of lines.
@@ -439,7 +475,7 @@ def _xy_cut(items: list[tuple[list[TextBox], BBox]], line_height: float) -> list
     elif x_gaps:
         cuts, axis = x_gaps, 0
     elif y_gaps:
-        cuts, axis = y_gaps, 1
+        cuts, axis = _narrow_cuts(items, y_gaps), 1
     else:
         # Overlapping boxes with no whitespace through them: top to bottom, then left to right.
         return sorted(items, key=lambda item: (item[1][1], item[1][0]))
@@ -453,6 +489,18 @@ def _xy_cut(items: list[tuple[list[TextBox], BBox]], line_height: float) -> list
         if part:
             ordered.extend(_xy_cut(part, line_height))
     return ordered
+
+
+def _narrow_cuts(
+    items: list[tuple[list[TextBox], BBox]], y_gaps: list[tuple[float, float]]
+) -> list[tuple[float, float]]:
+    """All narrow horizontal gaps, or only the widest when the blocks above or below it form columns."""
+    widest = max(y_gaps, key=lambda gap: gap[1] - gap[0])
+    above = [(box[0], box[2]) for _, box in items if (box[1] + box[3]) / 2 <= widest[0]]
+    below = [(box[0], box[2]) for _, box in items if (box[1] + box[3]) / 2 > widest[0]]
+    if any(len(side) > 1 and _projection_gaps(side) for side in (above, below)):
+        return [widest]
+    return y_gaps
 
 
 def _projection_gaps(spans: list[tuple[float, float]]) -> list[tuple[float, float]]:

@@ -19,17 +19,9 @@ from typing import Protocol
 from pipeline.errors import InputError
 from pipeline.readers.base import RawBlock, RawDocument, RawPage
 from pipeline.readers.docx import DocxReader
+from pipeline.readers.image import ImageReader
 from pipeline.readers.pdf import PdfReader
-from pipeline.readers.sniff import (
-    JPEG,
-    OCTET_STREAM,
-    PNG,
-    SUFFIX_MEDIA_TYPES,
-    TEXT,
-    TIFF,
-    describe,
-    sniff,
-)
+from pipeline.readers.sniff import OCTET_STREAM, SUFFIX_MEDIA_TYPES, TEXT, describe, sniff
 from pipeline.readers.text import TextReader
 
 __all__ = [
@@ -50,8 +42,6 @@ SUPPORTED_SUFFIXES = (".pdf", ".png", ".jpg", ".jpeg", ".tif", ".tiff", ".txt", 
 # Larger inputs are refused before they are read into memory.
 MAX_FILE_BYTES = 200 * 1024 * 1024
 
-_IMAGE_TYPES = (PNG, JPEG, TIFF)
-
 
 class Reader(Protocol):
     """Reads one family of formats into a `RawDocument`."""
@@ -67,11 +57,13 @@ def _registry(*readers: Reader) -> dict[str, Reader]:
     return {media_type: reader for reader in readers for media_type in reader.media_types}
 
 
-READERS: dict[str, Reader] = _registry(PdfReader(), DocxReader(), TextReader())
+READERS: dict[str, Reader] = _registry(PdfReader(), DocxReader(), TextReader(), ImageReader())
 
 
 def read_document(path: Path) -> RawDocument:
     """Read a policy document of any supported format into raw blocks in reading order.
+
+    Images and PDF pages without a text layer are read by OCR (`pipeline.ocr`), page by page.
 
     The content decides the format; a file name whose suffix says otherwise is an error naming
     both. A file without a supported suffix is read by its content.
@@ -116,8 +108,6 @@ def read_document(path: Path) -> RawDocument:
         )
     if expected is None:
         _log.info("%s: suffix %r not known; reading it as %s", name, suffix, media_type)
-    if media_type in _IMAGE_TYPES:
-        raise InputError(f"{name}: image input needs OCR, which is not supported yet")
     reader = READERS.get(media_type)
     if reader is None:
         raise InputError(f"{name}: unsupported content ({describe(media_type)})")

@@ -7,6 +7,10 @@ generates (line ends, guessed spaces) are dropped; the PDF's own spaces only mar
 turned to a top-left origin relative to the crop box. Pages are read one at a time and every pdfium
 object is closed as soon as it is done with.
 
+Pages without a text layer (scans) are rendered with pdfium, one at a time, at the size the OCR
+detector works at (the longer side `PageReader.render_side` pixels), and read by OCR; their boxes
+are turned back into points, so every page of a mixed PDF shares one unit.
+
 Rotated pages (`/Rotate` 90 or 270) are read in unrotated coordinates; that is a known gap.
 """
 
@@ -19,7 +23,7 @@ import struct
 import unicodedata
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pypdfium2 as pdfium
 import pypdfium2.raw as pdfium_c
@@ -33,8 +37,13 @@ from pipeline.layout.reading_order import (
     is_furniture,
     reading_order,
 )
+from pipeline.ocr import page as ocr_page
+from pipeline.ocr.prepare import check_pixels
 from pipeline.readers.base import RawBlock, RawDocument, RawPage
 from pipeline.readers.sniff import PDF
+
+if TYPE_CHECKING:
+    from pipeline.ocr.page import PageReader
 
 __all__ = ["PdfReader", "read_page"]
 
@@ -44,16 +53,28 @@ _PAGE_OBJECT = re.compile(rb"/Type\s*/Page(?![A-Za-z])")
 _EMPTY_PAGE_TREE = re.compile(rb"/Count\s+0(?![0-9])")
 
 
+# Called after each page with the file name, the page number and the page count.
+PageProgress = Callable[[str, int, int | None], None]
+
+
 class PdfReader:
-    """Reads PDFs that carry a text layer."""
+    """Reads PDFs: the text layer where a page has one, OCR where it has none."""
 
     media_types: tuple[str, ...] = (PDF,)
 
+    def __init__(self, page_reader: PageReader | None = None, *, on_page: PageProgress | None = None) -> None:
+        self._page_reader = page_reader
+        self.on_page = on_page
+
+    @property
+    def page_reader(self) -> PageReader:
+        return self._page_reader or ocr_page.default_page_reader()
+
     def read(self, path: Path, data: bytes | None = None) -> RawDocument:
-        """Read every page's text into blocks in reading order.
+        """Read every page's text into blocks in reading order, by OCR for pages without a text layer.
 
         Raises:
-            InputError: encrypted, corrupt or empty PDF, or no text layer on any page.
+            InputError: encrypted, corrupt or empty PDF.
         """
         if data is None:
             data = path.read_bytes()
@@ -67,18 +88,48 @@ class PdfReader:
         try:
             if len(document) == 0:
                 raise InputError(f"{name}: PDF has no pages")
-            for index in range(len(document)):
+            count = len(document)
+            for index in range(count):
                 page, page_blocks = read_page(document, index, name=name)
+                if not page_blocks:
+                    page, page_blocks = self._ocr_page(document, index, name=name)
+                    _log.info("%s: page %d of %d has no text layer; read by OCR", name, index + 1, count)
                 pages.append(page)
                 blocks.extend(page_blocks)
+                if self.on_page:
+                    self.on_page(name, index + 1, count)
         finally:
             document.close()
         if not blocks:
-            raise InputError(f"{name}: no text layer on any page; needs OCR")
-        empty = [page.number for page in pages if not any(b.page == page.number for b in blocks)]
-        if empty:
-            _log.warning("%s: no text layer on page(s) %s", name, ", ".join(map(str, empty)))
+            _log.warning("%s: no text found on any page", name)
         return RawDocument(media_type=PDF, pages=pages, blocks=blocks)
+
+    def _ocr_page(
+        self, document: pdfium.PdfDocument, index: int, *, name: str
+    ) -> tuple[RawPage, list[RawBlock]]:
+        """Render one page at the detector's working size and read it by OCR; boxes in points."""
+        number = index + 1
+        try:
+            page = document[index]
+            try:
+                width, height = page.get_size()
+                scale = self.page_reader.render_side / max(width, height, 1.0)
+                check_pixels(round(width * scale), round(height * scale), name=name, page=number)
+                bitmap = page.render(scale=scale, grayscale=False)
+                image = bitmap.to_pil()
+                bitmap.close()
+            finally:
+                page.close()
+        except pdfium.PdfiumError as exc:
+            raise InputError(
+                f"{name}: truncated or corrupt PDF (page {number} cannot be rendered: {exc})"
+            ) from exc
+        try:
+            _, blocks = self.page_reader.read(image, number=number, scale=1.0 / scale)
+        finally:
+            image.close()
+        # The page's own size in points, not the rendered pixels turned back (rounding).
+        return RawPage(number=number, width=width, height=height, ocr=True), blocks
 
 
 def read_page(document: pdfium.PdfDocument, index: int, *, name: str) -> tuple[RawPage, list[RawBlock]]:

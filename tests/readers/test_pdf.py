@@ -108,7 +108,7 @@ def test_pdf_without_pages(tmp_path: Path) -> None:
         read_document(path)
 
 
-def test_pdf_image_only_needs_ocr(tmp_path: Path) -> None:
+def test_pdf_pages_without_text_layer_go_to_ocr(tmp_path: Path) -> None:
     path = tmp_path / "scan.pdf"
     canvas = Canvas(str(path))
     canvas.rect(72, 72, 300, 500, fill=1)
@@ -116,13 +116,14 @@ def test_pdf_image_only_needs_ocr(tmp_path: Path) -> None:
     canvas.rect(100, 100, 50, 50)
     canvas.showPage()
     canvas.save()
-    with pytest.raises(InputError, match=r"^scan\.pdf: no text layer on any page; needs OCR$"):
-        read_document(path)
+    doc = read_document(path)  # shapes only: OCR reads both pages and finds no text
+    assert [(p.number, p.ocr) for p in doc.pages] == [(1, True), (2, True)]
+    assert doc.blocks == []
 
 
 def test_pdf_page_without_text_is_kept(tmp_path: Path) -> None:
     path = tmp_path / "mixed.pdf"
     make_pdf(path, [Page(PARAGRAPHS[:1]), Page(footer="")], page_numbers=False)
     doc = read_document(path)
-    assert [p.number for p in doc.pages] == [1, 2]
+    assert [(p.number, p.ocr) for p in doc.pages] == [(1, False), (2, True)]
     assert {b.page for b in doc.blocks} == {1}

@@ -1,0 +1,46 @@
+"""The OCR measures: CER with and without width folding, OmniDocBench's reading-order edit distance."""
+
+from __future__ import annotations
+
+import pytest
+
+from pipeline.ocr.evaluate import char_errors, normalise, reading_order_edit
+
+BLOCKS = ["资源禀赋独特", "第一段讲算力产业的基础。", "第二段讲人工智能的应用。", "第三段讲保障措施和要素。"]
+
+
+def test_evaluate_normalise_drops_whitespace_and_folds_width() -> None:
+    assert normalise("最高 １０００万元，\n补贴", fold_width=True) == "最高1000万元,补贴"
+    assert normalise("最高 １０００万元，\n补贴", fold_width=False) == "最高１０００万元，补贴"
+
+
+def test_evaluate_char_errors_counts_width_only_when_asked() -> None:
+    assert char_errors("最高1000万元,补贴", "最高１０００万元，补贴", fold_width=True) == (0, 11)
+    assert char_errors("最高1000万元,补贴", "最高１０００万元，补贴", fold_width=False) == (5, 11)
+    # A dash read as the character 一 is an error either way.
+    assert char_errors("一一解读", "——解读", fold_width=True)[0] == 2
+
+
+def test_evaluate_reading_order_perfect_and_empty() -> None:
+    assert reading_order_edit(BLOCKS, BLOCKS) == 0.0
+    assert reading_order_edit([], []) is None
+
+
+def test_evaluate_reading_order_swapped_blocks() -> None:
+    swapped = [BLOCKS[0], BLOCKS[2], BLOCKS[1], BLOCKS[3]]
+    assert reading_order_edit(BLOCKS, swapped) == pytest.approx(2 / 4)
+
+
+def test_evaluate_reading_order_missing_block_costs_one_edit() -> None:
+    assert reading_order_edit(BLOCKS, [BLOCKS[0], BLOCKS[1], BLOCKS[3]]) == pytest.approx(1 / 4)
+
+
+def test_evaluate_reading_order_split_and_merged_blocks_are_matched() -> None:
+    # OCR cut the second block in two and merged the last two: still the right order.
+    cut = [BLOCKS[0], BLOCKS[1][:5], BLOCKS[1][5:], BLOCKS[2] + BLOCKS[3]]
+    assert reading_order_edit(BLOCKS, cut) == 0.0
+
+
+def test_evaluate_reading_order_survives_ocr_errors() -> None:
+    noisy = [BLOCKS[0], BLOCKS[2].replace("人工", "入工"), BLOCKS[1].replace("。", "."), BLOCKS[3]]
+    assert reading_order_edit(BLOCKS, noisy) == pytest.approx(2 / 4)

@@ -356,8 +356,15 @@ def evaluate_command(
 )
 @click.option("--pages", "count", type=click.IntRange(1, 10_000), default=30, show_default=True)
 @click.option("--seed", type=int, default=1, show_default=True, help="Page generator seed.")
+@click.option(
+    "--page",
+    "only",
+    type=click.IntRange(0),
+    multiple=True,
+    help="Read only this page of the seed's sequence (its index, as in synthetic-SEED-INDEX); repeatable.",
+)
 @click.option("--json", "as_json", is_flag=True, help="Print the report as JSON.")
-def evaluate_ocr_command(corpus: Path, count: int, seed: int, as_json: bool) -> None:
+def evaluate_ocr_command(corpus: Path, count: int, seed: int, only: tuple[int, ...], as_json: bool) -> None:
     """Character error rate and reading-order edit distance on generated scanned newspaper pages.
 
     Pages (2, 3 and 4 columns, headlines across columns, boxes, photos, skew, blur, noise, JPEG)
@@ -374,7 +381,7 @@ def evaluate_ocr_command(corpus: Path, count: int, seed: int, as_json: bool) -> 
         click.echo(f"{score.name}: CER {score.cer:.4f}, order edit {order}, {score.seconds:.1f} s", err=True)
 
     try:
-        pages = generated_pages(corpus, seed=seed, count=count)
+        pages = generated_pages(corpus, seed=seed, count=count, only=set(only) or None)
         report = evaluate_pages(pages, PageReader(), on_page=progress)
     except (ConfigError, FileNotFoundError) as exc:
         _error(str(exc))

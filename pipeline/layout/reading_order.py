@@ -163,6 +163,7 @@ def group_char_boxes(
     texts: Sequence[str],
     boxes: Sequence[BBox],
     *,
+    ems: Sequence[float] | None = None,
     hard_split_em: float = HARD_SPLIT_EM,
     gutter_min_em: float = GUTTER_MIN_EM,
 ) -> list[TextBox]:
@@ -172,14 +173,29 @@ def group_char_boxes(
     hottest code: it works on indexes into the two lists, and its loops avoid per-character
     function calls (`min`, `max`, properties).
 
+    Args:
+        texts: one string per character.
+        boxes: their boxes.
+        ems: each character's em (its font size on the page), where the source knows it. Without
+            it a line's em is the median height of its boxes, which for a PDF depends on the
+            ascent and descent of whatever font renders the text: for a font the PDF does not
+            embed, a system font pdfium picks, so the thresholds would move with the fonts
+            installed.
+        hard_split_em: see `HARD_SPLIT_EM`.
+        gutter_min_em: see `GUTTER_MIN_EM`.
+
     >>> [line.text for line in group_char_boxes(["通", "知"], [(0, 0, 10, 10), (10, 0, 20, 10)])]
     ['通知']
     """
-    if len(texts) != len(boxes):
-        raise ValueError(f"{len(texts)} texts for {len(boxes)} boxes")
+    if len(texts) != len(boxes) or (ems is not None and len(ems) != len(boxes)):
+        counts = f"{len(texts)} texts for {len(boxes)} boxes" + (f" and {len(ems)} ems" if ems else "")
+        raise ValueError(counts)
     if not all(texts):
         kept = [i for i, text in enumerate(texts) if text]
         texts, boxes = [texts[i] for i in kept], [boxes[i] for i in kept]
+        if ems is not None:
+            ems = [ems[i] for i in kept]
+    sizes = [y1 - y0 for _, y0, _, y1 in boxes] if ems is None else ems
 
     # Each row once: its ink (non-whitespace) chars, the sorted x centres of its whitespace boxes
     # and the vertical extent of its ink.
@@ -213,7 +229,7 @@ def group_char_boxes(
     for index, row in enumerate(ink_rows):
         if not row:
             continue
-        em = _em(boxes, row)
+        em = _em(sizes, row)
         spaces = space_rows[index]
         top, bottom = extents[index]
         neighbours = []
@@ -230,13 +246,13 @@ def group_char_boxes(
             x0, _, x1, _ = boxes[row[position]]
             width = x0 - reach
             if width > hard or (
-                width > gutter and any(_has_gutter(boxes, n, (reach + x0) / 2, em) for n in neighbours)
+                width > gutter and any(_has_gutter(boxes, n, reach, x0, em) for n in neighbours)
             ):
-                lines.append(_join_line(texts, boxes, row[start:position], spaces))
+                lines.append(_join_line(texts, boxes, sizes, row[start:position], spaces))
                 start = position
             if x1 > reach:
                 reach = x1
-        lines.append(_join_line(texts, boxes, row[start:], spaces, em if start == 0 else None))
+        lines.append(_join_line(texts, boxes, sizes, row[start:], spaces, em if start == 0 else None))
     return lines
 
 
@@ -278,33 +294,42 @@ def _median(values: list[float]) -> float:
     return (values[middle - 1] + values[middle]) / 2
 
 
-def _em(boxes: Sequence[BBox], chars: list[int]) -> float:
-    """The median height of the chars (indexes into `boxes`)."""
-    return max(_median([boxes[i][3] - boxes[i][1] for i in chars]), 1e-6)
+def _em(sizes: Sequence[float], chars: list[int]) -> float:
+    """The median em of the chars (indexes into `sizes`)."""
+    return max(_median([sizes[i] for i in chars]), 1e-6)
 
 
-def _has_gutter(boxes: Sequence[BBox], row: list[int], x: float, em: float) -> bool:
-    """True when the row has text on both sides of x and none within a quarter em of it."""
-    half = 0.25 * em
-    low, high = x - half, x + half
-    left = right = False
+def _has_gutter(boxes: Sequence[BBox], row: list[int], low: float, high: float, em: float) -> bool:
+    """True when the row (sorted by x0) has whitespace between text inside the gap `low`..`high`.
+
+    Half an em of it, or all of a narrower gap. Anywhere within the gap, not only around its
+    middle: the line being split may start its column with a paragraph indent, which widens its
+    gap on one side only.
+    """
+    wanted = min(0.5 * em, high - low)
+    reach: float | None = None
     for i in row:
         x0, _, x1, _ = boxes[i]
-        if x1 > low and x0 < high:
+        if x0 >= high and reach is None:
             return False
-        left = left or x1 <= x
-        right = right or x0 >= x
-    return left and right
+        if reach is not None and min(x0, high) - max(reach, low) >= wanted:
+            return True
+        if reach is None or x1 > reach:
+            reach = x1
+        if reach >= high:
+            return False
+    return False
 
 
 def _join_line(
     texts: Sequence[str],
     boxes: Sequence[BBox],
+    sizes: Sequence[float],
     chars: list[int],
     spaces: list[float],
     em: float | None = None,
 ) -> TextBox:
-    """One line from its chars (indexes into `texts` and `boxes`).
+    """One line from its chars (indexes into `texts`, `boxes` and `sizes`).
 
     `spaces` are the x centres of the row's whitespace boxes, sorted; `em` is `_em` of the chars
     where the caller has it (it is only needed next to non-CJK text).
@@ -322,7 +347,7 @@ def _join_line(
         cjk = _is_cjk(text[-1])
         if not (prev_cjk and _is_cjk(text[0])):
             if space_gap < 0:
-                space_gap = SPACE_EM * (_em(boxes, chars) if em is None else em)
+                space_gap = SPACE_EM * (_em(sizes, chars) if em is None else em)
             prev_centre, centre = (prev_x0 + prev_x1) / 2, (x0 + x1) / 2
             marked = bisect.bisect_right(spaces, prev_centre) < bisect.bisect_left(spaces, centre)
             if marked or x0 - reach > space_gap:
@@ -434,17 +459,24 @@ def _continues(block: list[TextBox], line: TextBox) -> float:
 def reading_order(
     blocks: Sequence[Sequence[TextBox]], page_width: float, page_height: float
 ) -> list[list[TextBox]]:
-    """Order blocks by recursive XY-cut.
+    """Order blocks by recursive XY-cut; running heads first and footers last.
 
-    At each level the region is cut along whitespace that runs right through it, in this order:
+    Page furniture (`is_furniture`) takes no part in the cuts: a running head split into parts, or
+    a page number under a column, would only add gutters and bands that the body does not have.
+
+    At each level the body is cut along whitespace that runs right through it, in this order:
     horizontal bands at least a line high (so a headline across columns comes before the columns
     below it), then vertical gaps (columns, read left to right), then narrower horizontal gaps
     (between paragraphs; around a boxed sidebar, which so stays in place within its column).
     Narrow horizontal gaps come after vertical ones because paragraph breaks in neighbouring
-    columns often line up, and cutting there would interleave the columns. For the same reason, when
-    the widest narrow gap has columns on one side of it, only that gap is cut: a headline set less
-    than a line above its columns (OCR boxes, padded by the detector, shrink that space further) is
-    cut off first, and the columns below it then separate at their gutters.
+    columns often line up, and cutting there would interleave the columns.
+
+    A horizontal gap, wide or narrow, is not cut where the columns of the text above it go on
+    below it (`_continues_columns`): a photo at the foot of one column, or a column that ends
+    early, leaves a band of whitespace across the page, and the text under it (the caption, the
+    rest of that column) is read before the columns to the right, not after them. A headline or
+    lead across the columns, or a title over one column, has no gutter of its own, and so is
+    still cut off first.
 
     Args:
         blocks: blocks from `group_blocks` (or OCR), each a list of lines.
@@ -454,53 +486,114 @@ def reading_order(
     Returns:
         The same blocks in reading order.
     """
-    del page_width, page_height  # the cuts depend on the boxes alone; kept for the OCR path's callers
-    items = [list(block) for block in blocks if block]
-    if not items:
-        return []
-    line_height = _median([line.bbox[3] - line.bbox[1] for block in items for line in block])
-    boxed = [(block, block_bbox(block)) for block in items]
-    return [block for block, _ in _xy_cut(boxed, max(line_height, 1e-6))]
+    body: list[list[TextBox]] = []
+    heads: list[list[TextBox]] = []
+    feet: list[list[TextBox]] = []
+    for block in (list(block) for block in blocks if block):
+        if not is_furniture(block, page_width, page_height):
+            body.append(block)
+        else:
+            _, top, _, bottom = block_bbox(block)
+            (heads if top + bottom < page_height else feet).append(block)
+    ordered: list[list[TextBox]] = []
+    if body:
+        line_height = _median([line.bbox[3] - line.bbox[1] for block in body for line in block])
+        boxed = [(block, block_bbox(block)) for block in body]
+        ordered = [block for block, _ in _xy_cut(boxed, max(line_height, 1e-6))]
+    return sorted(heads, key=_first_top_left) + ordered + sorted(feet, key=_first_top_left)
 
 
-def _xy_cut(items: list[tuple[list[TextBox], BBox]], line_height: float) -> list[tuple[list[TextBox], BBox]]:
+def _first_top_left(block: list[TextBox]) -> tuple[float, float]:
+    return _top_then_left(block[0])
+
+
+_Item = tuple[list[TextBox], BBox]
+
+
+def _xy_cut(items: list[_Item], line_height: float) -> list[_Item]:
     """Blocks (with their boxes) in reading order."""
     if len(items) <= 1:
         return items
     y_gaps = _projection_gaps([(box[1], box[3]) for _, box in items])
     x_gaps = _projection_gaps([(box[0], box[2]) for _, box in items])
     wide = [gap for gap in y_gaps if gap[1] - gap[0] >= line_height]
+    parts: list[list[_Item]] = []
     if wide:
-        cuts, axis = wide, 1
-    elif x_gaps:
-        cuts, axis = x_gaps, 0
-    elif y_gaps:
-        cuts, axis = _narrow_cuts(items, y_gaps), 1
-    else:
+        parts = _bands(items, wide)
+    if len(parts) <= 1 and x_gaps:
+        parts = _split(items, x_gaps, axis=0)
+    if len(parts) <= 1 and y_gaps:
+        parts = _bands(items, y_gaps)
+    if len(parts) <= 1 and (wide or y_gaps):
+        # The bands all continue one set of columns, yet no gutter runs through them all (boxes
+        # that only touch). Cut at the gaps.
+        parts = _split(items, wide or y_gaps, axis=1)
+    if len(parts) <= 1:
         # Overlapping boxes with no whitespace through them: top to bottom, then left to right.
         return sorted(items, key=lambda item: (item[1][1], item[1][0]))
-    parts: list[list[tuple[list[TextBox], BBox]]] = [[] for _ in range(len(cuts) + 1)]
+    ordered: list[_Item] = []
+    for part in parts:
+        ordered.extend(_xy_cut(part, line_height))
+    return ordered
+
+
+def _split(items: list[_Item], cuts: list[tuple[float, float]], *, axis: int) -> list[list[_Item]]:
+    """The items on each side of the cuts (gaps on the axis: 0 for x, 1 for y), empty sides dropped."""
+    parts: list[list[_Item]] = [[] for _ in range(len(cuts) + 1)]
     for item in items:
         box = item[1]
         centre = (box[axis] + box[axis + 2]) / 2
         parts[sum(1 for cut in cuts if centre > cut[0])].append(item)
-    ordered: list[tuple[list[TextBox], BBox]] = []
-    for part in parts:
-        if part:
-            ordered.extend(_xy_cut(part, line_height))
-    return ordered
+    return [part for part in parts if part]
 
 
-def _narrow_cuts(
-    items: list[tuple[list[TextBox], BBox]], y_gaps: list[tuple[float, float]]
-) -> list[tuple[float, float]]:
-    """All narrow horizontal gaps, or only the widest when the blocks above or below it form columns."""
-    widest = max(y_gaps, key=lambda gap: gap[1] - gap[0])
-    above = [(box[0], box[2]) for _, box in items if (box[1] + box[3]) / 2 <= widest[0]]
-    below = [(box[0], box[2]) for _, box in items if (box[1] + box[3]) / 2 > widest[0]]
-    if any(len(side) > 1 and _projection_gaps(side) for side in (above, below)):
-        return [widest]
-    return y_gaps
+def _bands(items: list[_Item], y_gaps: list[tuple[float, float]]) -> list[list[_Item]]:
+    """The bands between the gaps; a band that goes on in the columns of the one above joins it."""
+    merged: list[list[_Item]] = []
+    for band in _split(items, y_gaps, axis=1):
+        if merged and _continues_columns(merged[-1], band):
+            merged[-1] = merged[-1] + band
+        else:
+            merged.append(band)
+    return merged
+
+
+def _continues_columns(above: list[_Item], below: list[_Item]) -> bool:
+    """True when the text below a band of whitespace goes on in the columns of the text above it.
+
+    The text above ends in columns (`_columns_at_foot`), nothing below crosses the middle of one of
+    their gutters, and the first block below is no headline (its lines no taller than 1.3 times the
+    lines above): a new story starts below a band, a column goes on below it.
+    """
+    gutters = _columns_at_foot(above)
+    if not gutters:
+        return False
+    middles = [(start + end) / 2 for start, end in gutters]
+    if any(box[0] < middle < box[2] for _, box in below for middle in middles):
+        return False
+    above_height = _median([line.height for block, _ in above for line in block])
+    first, _ = min(below, key=lambda item: (item[1][1], item[1][0]))
+    return max(line.height for line in first) <= 1.3 * above_height
+
+
+def _columns_at_foot(items: list[_Item]) -> list[tuple[float, float]]:
+    """The gutters between the columns that run down to the bottom of the items; none if none do.
+
+    The items' horizontal bands are taken from the bottom up for as long as a gutter runs through
+    them all, so a headline across the columns higher up does not hide them, and a column that
+    ends early (its neighbour alone at the bottom) does not make a gutter of its own.
+    """
+    bands = _split(items, _projection_gaps([(box[1], box[3]) for _, box in items]), axis=1)
+    spans: list[tuple[float, float]] = []
+    gutters: list[tuple[float, float]] = []
+    for band in reversed(bands):
+        spans.extend((box[0], box[2]) for _, box in band)
+        found = _projection_gaps(spans)
+        if found:
+            gutters = found
+        elif gutters:
+            break
+    return gutters
 
 
 def _projection_gaps(spans: list[tuple[float, float]]) -> list[tuple[float, float]]:

@@ -26,7 +26,7 @@ import logging
 import statistics
 import time
 import unicodedata
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Collection, Iterable, Sequence
 from pathlib import Path
 
 from pydantic import BaseModel, ConfigDict
@@ -185,13 +185,19 @@ def read_page(reader: PageReader, page: SyntheticPage) -> tuple[str, list[str]]:
     return text, [text[block.start : block.end] for block in pages[0].blocks]
 
 
-def generated_pages(corpus: Path, *, seed: int, count: int) -> Iterable[SyntheticPage]:
-    """`count` generated pages from the corpus notices (`corpus/notices/*.txt`), one at a time."""
+def generated_pages(
+    corpus: Path, *, seed: int, count: int, only: Collection[int] | None = None
+) -> Iterable[SyntheticPage]:
+    """`count` generated pages from the corpus notices (`corpus/notices/*.txt`), one at a time.
+
+    `only` picks pages of the seed's sequence by index (the number in their names) instead: the
+    same pages, so one page can be looked at without reading the others.
+    """
     texts = [path.read_text(encoding="utf-8") for path in sorted((corpus / "notices").glob("*.txt"))]
     if not texts:
         raise FileNotFoundError(f"no notices in {corpus / 'notices'}; build the corpus first")
     generator = PageGenerator(articles_from_texts(texts), seed=seed)
-    for index in range(count):
+    for index in sorted(only) if only is not None else range(count):
         yield generator.page(index)
 
 

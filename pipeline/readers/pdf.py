@@ -1,7 +1,12 @@
 """Digital PDF reader: pypdfium2 character boxes through `pipeline.layout` into blocks in reading order.
 
 Loose character boxes (`FPDFText_GetLooseCharBox`, what `get_charbox(i, loose=True)` returns) keep
-punctuation inside its line; tight boxes push it out (`../shared/FACTS.md`). Characters that pdfium
+punctuation inside its line; tight boxes push it out (`../shared/FACTS.md`). Their width is the
+advance the PDF gives, but their height comes from the font pdfium renders with, which for a font
+the PDF does not embed (common in Chinese government PDFs: STSong, SimSun by name only) is a system
+font of its choosing: installing fonts-noto-cjk made the boxes of one test PDF 10% taller. So the
+em that line grouping measures gaps in is each character's font size on the page (the size set
+in the PDF times the scale of its text matrix), which no substitution changes. Characters that pdfium
 generates (line ends, guessed spaces) are dropped; the PDF's own spaces only mark word breaks for
 `group_char_boxes`, which puts spaces back from them and from the gaps between boxes. Boxes are
 turned to a top-left origin relative to the crop box. Pages are read one at a time and every pdfium
@@ -144,7 +149,7 @@ def read_page(document: pdfium.PdfDocument, index: int, *, name: str) -> tuple[R
         width, height = page.get_size()
         textpage = page.get_textpage()
         try:
-            texts, boxes = _chars(textpage, left=left, top=top)
+            texts, boxes, ems = _chars(textpage, left=left, top=top)
         finally:
             textpage.close()
     except pdfium.PdfiumError as exc:
@@ -152,7 +157,7 @@ def read_page(document: pdfium.PdfDocument, index: int, *, name: str) -> tuple[R
     finally:
         page.close()
     raw_page = RawPage(number=number, width=width, height=height, ocr=False)
-    ordered = reading_order(group_blocks(group_char_boxes(texts, boxes)), width, height)
+    ordered = reading_order(group_blocks(group_char_boxes(texts, boxes, ems=ems)), width, height)
     blocks = [
         RawBlock(
             lines=[line.text for line in block],
@@ -165,22 +170,31 @@ def read_page(document: pdfium.PdfDocument, index: int, *, name: str) -> tuple[R
     return raw_page, blocks
 
 
-def _chars(textpage: pdfium.PdfTextPage, *, left: float, top: float) -> tuple[list[str], list[BBox]]:
-    """The page's visible characters and their loose boxes, origin top-left of the crop box.
+def _chars(
+    textpage: pdfium.PdfTextPage, *, left: float, top: float
+) -> tuple[list[str], list[BBox], list[float]]:
+    """The page's visible characters, their loose boxes (origin top-left of the crop box) and ems.
 
-    This is the reader's hot loop, three pdfium calls per character, so it goes around pypdfium2's
-    per-call conversions (see `_unprototyped`) and reuses one rectangle. pdfium generates only
+    A character's em is its font size times the scale of its matrix (many PDFs set the size 1 and
+    scale the text matrix); where that is zero, its box height stands in.
+
+    This is the reader's hot loop, five pdfium calls per character, so it goes around pypdfium2's
+    per-call conversions (see `_unprototyped`) and reuses one rectangle and one matrix. pdfium generates only
     spaces and line ends (`CPDF_TextPage::GenerateCharInfo`), and line ends are dropped as controls
     anyway, so only whitespace is checked with `FPDFText_IsGenerated`.
     """
     handle = ctypes.c_void_p(ctypes.cast(textpage.raw, ctypes.c_void_p).value)
     rect = pdfium_c.FS_RECTF()
     rect_ref = ctypes.byref(rect)
-    unpack_rect = _FS_RECTF.unpack_from
+    matrix = pdfium_c.FS_MATRIX()
+    matrix_ref = ctypes.byref(matrix)
+    unpack_rect, unpack_matrix = _FS_RECTF.unpack_from, _FS_MATRIX.unpack_from
     get_unicode, get_box, is_generated = _GET_UNICODE, _GET_LOOSE_CHAR_BOX, _IS_GENERATED
+    get_font_size, get_matrix = _GET_FONT_SIZE, _GET_MATRIX
     visible = _VISIBLE
     texts: list[str] = []
     boxes: list[BBox] = []
+    ems: list[float] = []
     for i in range(textpage.count_chars()):
         code = get_unicode(handle, i)
         char = visible.get(code)
@@ -196,12 +210,19 @@ def _chars(textpage: pdfium.PdfTextPage, *, left: float, top: float) -> tuple[li
         if not get_box(handle, i, rect_ref):
             raise pdfium.PdfiumError("Failed to get charbox.")
         x0, y1, x1, y0 = unpack_rect(rect)  # left, top, right, bottom: y points up in PDF
+        em = 0.0
+        if get_matrix(handle, i, matrix_ref):
+            a, b, c, d, _, _ = unpack_matrix(matrix)
+            em = get_font_size(handle, i) * abs(a * d - b * c) ** 0.5
         texts.append(char)
         boxes.append((x0 - left, top - y1, x1 - left, top - y0))
-    return texts, boxes
+        ems.append(em if em > 0.0 else y1 - y0)
+    return texts, boxes, ems
 
 
-def _unprototyped(function: Any, restype: type[ctypes.c_int | ctypes.c_uint]) -> Callable[..., Any]:
+def _unprototyped(
+    function: Any, restype: type[ctypes.c_int | ctypes.c_uint | ctypes.c_double]
+) -> Callable[..., Any]:
     """The same C function (a pypdfium2 raw binding, untyped) without argument types.
 
     ctypes then passes each argument as it comes instead of converting it through the declared
@@ -215,6 +236,9 @@ def _unprototyped(function: Any, restype: type[ctypes.c_int | ctypes.c_uint]) ->
 
 
 _FS_RECTF = struct.Struct("4f")  # FS_RECTF's fields, all at once: left, top, right, bottom
+_FS_MATRIX = struct.Struct("6f")  # FS_MATRIX's fields: a, b, c, d, e, f
+_GET_FONT_SIZE = _unprototyped(pdfium_c.FPDFText_GetFontSize, ctypes.c_double)  # (textpage, index)
+_GET_MATRIX = _unprototyped(pdfium_c.FPDFText_GetMatrix, ctypes.c_int)  # (textpage, index, FS_MATRIX*)
 _GET_UNICODE = _unprototyped(pdfium_c.FPDFText_GetUnicode, ctypes.c_uint)  # (textpage, index)
 _IS_GENERATED = _unprototyped(pdfium_c.FPDFText_IsGenerated, ctypes.c_int)  # (textpage, index)
 _GET_LOOSE_CHAR_BOX = _unprototyped(

@@ -81,6 +81,32 @@ def test_reading_order_lines_column_gutter_splits_rows() -> None:
     assert {line.x0 for line in lines} == {0, 72}
 
 
+def test_reading_order_lines_gutter_beside_an_indented_column_start() -> None:
+    # The right column's paragraph starts with an indent in the first row: that row's gap (2.2 em)
+    # is under the hard split, and its middle lies where the next rows already have text; their
+    # gutter still lies inside it.
+    chars = _chars("左栏文字内容", 0, 0) + _chars("段首文字", 82, 0)
+    for row in range(1, 4):
+        chars += _chars("左栏文字内容", 0, row * 15) + _chars("右栏文字内容", 72, row * 15)  # 1.2 em gutter
+    lines = group_lines(chars)
+    assert [line.text for line in lines] == ["左栏文字内容", "段首文字"] + [
+        "左栏文字内容",
+        "右栏文字内容",
+    ] * 3
+
+
+def test_reading_order_lines_gaps_measured_in_given_ems() -> None:
+    # PDF boxes are as tall as the font pdfium substitutes makes them (here 1.3 times the font
+    # size); the reader's ems (font sizes) keep the thresholds where the text is.
+    chars = [
+        TextBox(c.text, (c.x0, c.y0, c.x1, c.y0 + 13)) for c in _chars("标题", 0, 0) + _chars("第3版", 55, 0)
+    ]
+    texts, boxes = [c.text for c in chars], [c.bbox for c in chars]
+    assert [line.text for line in group_char_boxes(texts, boxes)] == ["标题第3版"]  # 3.5 em < 3 x 1.3 em
+    split = group_char_boxes(texts, boxes, ems=[EM] * len(chars))
+    assert [line.text for line in split] == ["标题", "第3版"]
+
+
 def test_reading_order_lines_wide_gap_splits_a_lone_row() -> None:
     chars = _chars("标题", 0, 0) + _chars("第3版", 100, 0)
     assert [line.text for line in group_lines(chars)] == ["标题", "第3版"]
@@ -109,6 +135,8 @@ def test_reading_order_lines_from_parallel_lists_match_text_boxes() -> None:
 def test_reading_order_lines_parallel_lists_must_match() -> None:
     with pytest.raises(ValueError, match="2 texts for 1 boxes"):
         group_char_boxes(["a", "b"], [(0, 0, 5, 10)])
+    with pytest.raises(ValueError, match="1 texts for 1 boxes and 2 ems"):
+        group_char_boxes(["a"], [(0, 0, 5, 10)], ems=[10.0, 10.0])
 
 
 # --------------------------------------------------------------------------------------------- blocks
@@ -177,6 +205,48 @@ def test_reading_order_sidebar_stays_in_its_column() -> None:
     right = _column(130, 0, [5, 3], label="右")
     order = _order(upper + sidebar + lower + right)
     assert [text[:2] for text in order] == ["上0", "专栏", "下0", "右0", "右1"]
+
+
+def test_reading_order_column_goes_on_below_a_photo() -> None:
+    # Issue 4 (generated pages synthetic-1-017 and -029): a photo in the left column and the right
+    # column ending at its top leave a band of whitespace across the page. The caption and the
+    # rest of the left column come before the right column, not after it.
+    headline = _line("关于印发通知", 30, 0, size=18)
+    upper = _column(0, 40, [3, 2], label="左")
+    caption = _line("图为企业车间", 10, 220, size=8)
+    lower = _column(0, 240, [3], label="下")
+    right = _column(120, 40, [3, 2], label="右")
+    order = _order([headline, *upper, caption, *lower, *right])
+    assert [text[:2] for text in order] == ["关于", "左0", "左1", "图为", "下0", "右0", "右1"]
+
+
+def test_reading_order_lead_across_then_columns_with_aligned_rows() -> None:
+    # Issue 4 (synthetic-1-011): a headline and a lead across the page, set less than a line
+    # above two columns whose rows line up: the rows' narrow gaps must not be cut across the gutter.
+    headline = _line("关于印发通知", 30, 0, size=18)
+    lead = _line("导" * 22, 0, 27)
+    lines = [headline, lead, *_column(0, 42, [2, 2], label="左"), *_column(120, 42, [2, 2], label="右")]
+    order = _order(lines)
+    assert [text[:2] for text in order] == ["关于", "导导", "左0", "左1", "右0", "右1"]
+
+
+def test_reading_order_new_story_below_a_band_is_read_after_the_columns_above() -> None:
+    # A second story whose headline sits over its first column only: the band above it ends the
+    # first story's columns (the headline is taller than their lines), it does not continue them.
+    first = _column(0, 0, [2], label="甲") + _column(120, 0, [2], label="乙")
+    headline = _line("第二篇报道", 0, 60, size=18)
+    second = _column(0, 90, [2], label="丙") + _column(120, 90, [2], label="丁")
+    order = _order([*first, headline, *second])
+    assert [text[:2] for text in order] == ["甲0", "乙0", "第二", "丙0", "丁0"]
+
+
+def test_reading_order_furniture_outside_the_cuts() -> None:
+    # A page number under the first column would otherwise continue that column.
+    heads = [_line("山西日报", 0, 5), _line("第3版", 200, 5)]
+    body = _column(0, 60, [3], label="左") + _column(120, 60, [3], label="右")
+    foot = _line("- 3 -", 30, 820)
+    order = _order([foot, *body, *heads])
+    assert [text[:2] for text in order] == ["山西", "第3", "左0", "右0", "- "]
 
 
 def test_reading_order_empty_and_single() -> None:

@@ -1,11 +1,18 @@
-"""Engine options: providers checked before any model loads, the PaddleOCR plug-in's requirements."""
+"""Engine options (providers checked before any model loads, the PaddleOCR plug-in's requirements);
+a second reading of lines the classifier turned."""
 
 from __future__ import annotations
 
+from typing import Any
+
+import numpy as np
 import pytest
 
 from pipeline.errors import ConfigError
 from pipeline.ocr.engine import ENGINE_KINDS, OcrOptions, PaddleOcrEngine, RapidOcrEngine, create_engine
+from pipeline.ocr.page import PageReader
+from pipeline.ocr.synthetic import Fonts
+from tests.ocr.conftest import two_column_page
 
 
 def test_engine_unknown_provider_is_a_config_error() -> None:
@@ -40,3 +47,27 @@ def test_engine_options_from_env(monkeypatch: pytest.MonkeyPatch) -> None:
 def test_engine_default_is_rapidocr_with_bundled_models() -> None:
     assert set(ENGINE_KINDS) == {"rapidocr", "paddleocr"}
     assert create_engine().name == "rapidocr"
+
+
+def test_engine_line_the_classifier_turned_on_an_upright_page_is_read_as_printed(
+    page_reader: PageReader, fonts: Fonts, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Issue 4 (generated page synthetic-1-011): the line classifier turned a lead line set across
+    # the whole page by 180°, and the recogniser read the turned line as nonsense. Here the
+    # classifier is made to make that mistake on the headline, the page's widest line.
+    engine = page_reader.engine
+    assert isinstance(engine, RapidOcrEngine)
+    rapid = engine._engine
+    classify = rapid.cls_and_rotate
+
+    def turn_the_widest(crops: list[np.ndarray]) -> tuple[list[np.ndarray], Any]:
+        turned, result = classify(crops)
+        widest = max(range(len(crops)), key=lambda i: crops[i].shape[1])
+        turned[widest] = np.ascontiguousarray(np.rot90(crops[widest], 2))
+        result.cls_res[widest] = ("180", 0.95)
+        return turned, result
+
+    monkeypatch.setattr(rapid, "cls_and_rotate", turn_the_widest)
+    lines = engine.recognize(np.asarray(two_column_page(fonts)))
+    assert "关于支持企业发展的通知" in [line.text for line in lines]
+    assert not any(line.flipped for line in lines)

@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
-from pipeline.ocr.evaluate import char_errors, normalise, reading_order_edit
+from pipeline.ocr.evaluate import char_errors, generated_pages, normalise, reading_order_edit
+from pipeline.ocr.synthetic import Fonts
+
+CORPUS = Path(__file__).resolve().parents[2] / "corpus"
 
 BLOCKS = ["资源禀赋独特", "第一段讲算力产业的基础。", "第二段讲人工智能的应用。", "第三段讲保障措施和要素。"]
 
@@ -44,3 +49,9 @@ def test_evaluate_reading_order_split_and_merged_blocks_are_matched() -> None:
 def test_evaluate_reading_order_survives_ocr_errors() -> None:
     noisy = [BLOCKS[0], BLOCKS[2].replace("人工", "入工"), BLOCKS[1].replace("。", "."), BLOCKS[3]]
     assert reading_order_edit(BLOCKS, noisy) == pytest.approx(2 / 4)
+
+
+def test_evaluate_generated_pages_only_picks_pages_of_the_sequence(fonts: Fonts) -> None:
+    del fonts  # the generator finds them; the fixture skips when they are missing
+    pages = list(generated_pages(CORPUS, seed=1, count=30, only={5, 2}))
+    assert [page.truth.name for page in pages] == ["synthetic-1-002", "synthetic-1-005"]

@@ -1,7 +1,10 @@
 """Build policy-notice PDFs for tests and benchmarks: Chinese text in N columns, headline, header, footer.
 
 Text is set in reportlab's built-in CID font STSong-Light, which needs no font file and which
-pypdfium2 extracts correctly. Paragraphs start with a two-character indent and no extra space, as
+pypdfium2 extracts correctly. The PDF does not embed it, as many government PDFs do not embed
+theirs: pdfium renders it with a system font of its choosing, whose ascent and descent set the
+height of the character boxes (the reader measures gaps in font sizes, so the fonts installed do
+not change what it reads). Paragraphs start with a two-character indent and no extra space, as
 in Chinese official documents, and flow down column 1, then column 2, and so on.
 
     >>> from pathlib import Path

@@ -13,7 +13,7 @@ from pipeline.errors import InputError
 from pipeline.readers import RawBlock, read_document
 from pipeline.readers.sniff import PDF
 
-from .pdf_factory import Page, Style, make_notice_pdf, make_pdf
+from .pdf_factory import FONT, Page, Style, make_notice_pdf, make_pdf
 
 HEADLINE = "关于印发《省级中小企业发展专项资金管理办法》的通知"
 PARAGRAPHS = [
@@ -70,6 +70,31 @@ def test_pdf_newspaper_three_columns(tmp_path: Path, gutter: float) -> None:
     furniture = [b.lines for b in doc.blocks if b.furniture]
     assert furniture == [["山西日报 2024年3月1日第3版"], ["- 1 -"]]  # no space between CJK characters
     assert doc.blocks[-1].furniture  # the footer comes last
+
+
+def test_pdf_gaps_measured_in_font_size_times_text_matrix(tmp_path: Path) -> None:
+    # Text set at size 1 in a text matrix scaled 10.5 (common in generated PDFs). In a lone row a
+    # 2-em gap stays inside the line and a 3.2-em gap splits it (the hard split is 3 em), whatever
+    # font pdfium substitutes for the non-embedded STSong-Light: box heights follow that font (with
+    # Noto CJK installed they are 1.1 em, and 3.2 em < 3 x 1.1 em), font sizes do not.
+    path = tmp_path / "scaled.pdf"
+    canvas = Canvas(str(path))
+    canvas.setFont(FONT, 1)  # registers the font with the canvas
+    for x, y, text in [
+        (72, 700, "附件："),
+        (72 + 5 * 10.5, 700, "申报表"),
+        (72, 600, "标题"),
+        (72 + 5.2 * 10.5, 600, "第3版"),
+    ]:
+        run = canvas.beginText()
+        run.setFont(FONT, 1)
+        run.setTextTransform(10.5, 0, 0, 10.5, x, y)
+        run.textOut(text)
+        canvas.drawText(run)
+    canvas.showPage()
+    canvas.save()
+    lines = [line for block in read_document(path).blocks for line in block.lines]
+    assert lines == ["附件：申报表", "标题", "第3版"]
 
 
 def test_pdf_latin_words_keep_their_spaces(tmp_path: Path) -> None:

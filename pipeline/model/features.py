@@ -106,34 +106,49 @@ class SpanPrediction:
     score: float
 
 
+def _allowed_transitions() -> np.ndarray:
+    """allowed[i, j]: tag j may follow tag i in BIO (an I- only continues its own label)."""
+    allowed = np.ones((len(TAGS), len(TAGS)), dtype=bool)
+    for j, tag in enumerate(TAGS):
+        if tag.startswith("I-"):
+            label = tag[2:]
+            allowed[:, j] = [t in (f"B-{label}", f"I-{label}") for t in TAGS]
+    return allowed
+
+
+_ALLOWED = _allowed_transitions()
+_STARTS = np.array([not t.startswith("I-") for t in TAGS])
+
+
 def decode_tags(tag_probs: np.ndarray) -> list[SpanPrediction]:
-    """BIO decoding of per-character tag probabilities (length x tags): an I- tag that does not
-    continue a span of its label starts one (the usual lenient repair)."""
-    best = tag_probs.argmax(axis=-1)
+    """The most probable valid BIO sequence (Viterbi over the per-character probabilities with
+    I- allowed only after B-/I- of its label), read into spans. Taking each character's best tag
+    alone splits long spans (conditions, beneficiaries) wherever one character wavers."""
+    length = len(tag_probs)
+    if length == 0:
+        return []
+    log_probs = np.log(np.clip(tag_probs, 1e-9, 1.0))
+    penalty = np.where(_ALLOWED, 0.0, -np.inf)
+    score = np.where(_STARTS, log_probs[0], -np.inf)
+    back = np.zeros((length, len(TAGS)), dtype=np.int64)
+    for i in range(1, length):
+        candidates = score[:, None] + penalty  # previous tag x this tag
+        back[i] = candidates.argmax(axis=0)
+        score = candidates[back[i], np.arange(len(TAGS))] + log_probs[i]
+    best = [int(score.argmax())]
+    for i in range(length - 1, 0, -1):
+        best.append(int(back[i, best[-1]]))
+    best.reverse()
+
     spans: list[SpanPrediction] = []
-    start: int = -1
-    label: EntityLabel | None = None
-    scores: list[float] = []
-
-    def close(end: int) -> None:
-        if label is not None:
-            spans.append(SpanPrediction(start, end, label, float(np.mean(scores))))
-
-    for i, tag_id in enumerate(best.tolist()):
-        tag = TAGS[tag_id]
-        prob = float(tag_probs[i, tag_id])
-        if tag == "O":
-            close(i)
-            label, scores = None, []
-            continue
-        prefix, name = tag.split("-", 1)
-        this = EntityLabel(name)
-        if prefix == "B" or this != label:
-            close(i)
-            start, label, scores = i, this, [prob]
-        else:
-            scores.append(prob)
-    close(len(best))
+    start = 0
+    for i, tag_id in enumerate([*best, TAG_INDEX["O"]]):
+        if i > 0 and not TAGS[tag_id].startswith("I-") and TAGS[best[i - 1]] != "O":
+            label = EntityLabel(TAGS[best[i - 1]][2:])
+            probs = [float(tag_probs[k, best[k]]) for k in range(start, i)]
+            spans.append(SpanPrediction(start, i, label, float(np.mean(probs))))
+        if i < length and TAGS[tag_id].startswith("B-"):
+            start = i
     return spans
 
 

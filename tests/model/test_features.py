@@ -1,0 +1,53 @@
+"""Decoding of tag probabilities into spans, and the pattern hints the model reads."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from pipeline.labels import EntityLabel
+from pipeline.model.features import (
+    PATTERN_NO_RELATION,
+    PATTERN_NO_SPANS,
+    RELATION_LABELS,
+    TAG_INDEX,
+    TAGS,
+    decode_tags,
+    pattern_hints,
+)
+
+
+def _probs(tags: list[str], wavering: dict[int, tuple[str, float]] | None = None) -> np.ndarray:
+    probs = np.full((len(tags), len(TAGS)), 0.01)
+    for i, tag in enumerate(tags):
+        probs[i, TAG_INDEX[tag]] = 0.6
+    for i, (tag, p) in (wavering or {}).items():
+        probs[i, TAG_INDEX[tag]] = p
+    return probs / probs.sum(axis=1, keepdims=True)
+
+
+def test_decode_keeps_a_long_span_whole_when_one_character_wavers() -> None:
+    tags = ["O", "B-CONDITION", "I-CONDITION", "I-BENEFICIARY", "I-CONDITION", "O"]
+    # Character 3 leans to a tag that cannot continue a condition; the condition is still more likely.
+    (span,) = decode_tags(_probs(tags, {3: ("I-CONDITION", 0.3)}))
+    assert (span.start, span.end, span.label) == (1, 5, EntityLabel.CONDITION)
+
+
+def test_decode_never_starts_a_span_with_an_inside_tag() -> None:
+    spans = decode_tags(_probs(["I-RATE", "I-RATE", "O", "B-CAP", "I-CAP"]))
+    assert all(s.label in (EntityLabel.RATE, EntityLabel.CAP) for s in spans)
+    assert (spans[-1].start, spans[-1].end) == (3, 5)
+    assert decode_tags(np.empty((0, len(TAGS)))) == []
+
+
+def test_pattern_hints_tag_the_rules_entities_and_relations() -> None:
+    text = "对上一年度营业收入超过500万元的企业，按照营业收入的1%给予奖励，最高不超过200万元。"
+    hints = pattern_hints(text)
+    assert len(hints.tags) == len(text)
+    cap = text.index("200万元")
+    assert TAGS[hints.tags[cap]] == "B-CAP" and TAGS[hints.tags[cap + 1]] == "I-CAP"
+    kind = (text.index("奖励"), text.index("奖励") + 2)
+    assert hints.pair(kind, (cap, cap + 5)) == RELATION_LABELS.index("HAS_CAP")
+    assert hints.pair((cap, cap + 5), kind) == PATTERN_NO_RELATION
+    assert hints.pair((0, 1), kind) == PATTERN_NO_SPANS
+    shifted = hints.shifted(cap - 3, len(text))
+    assert shifted.tags[3] == hints.tags[cap] and (3, 8) in shifted.spans

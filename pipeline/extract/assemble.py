@@ -105,18 +105,23 @@ def _threshold_condition(
 
 
 def _conditions(graph: _Graph, ids: list[str], tier_ids: set[str]) -> list[Condition]:
+    """The conditions of the required entities; a threshold required both directly and through
+    its metric is one condition."""
     out: list[Condition] = []
+    seen: set[str] = set()
     for eid in ids:
         e = graph.entities[eid]
+        thresholds = []
         if e.label == L.METRIC:
-            for t in graph.tails(eid, R.HAS_THRESHOLD):
-                if t.id not in tier_ids:
-                    c = _threshold_condition(graph, t)
-                    out += [c] if c else []
+            thresholds = [t for t in graph.tails(eid, R.HAS_THRESHOLD) if t.id not in tier_ids]
         elif e.label == L.THRESHOLD:
-            c = _threshold_condition(graph, e)
-            out += [c] if c else []
-        elif e.label == L.CONDITION:
+            thresholds = [e]
+        for t in thresholds:
+            if t.id not in seen:
+                seen.add(t.id)
+                c = _threshold_condition(graph, t)
+                out += [c] if c else []
+        if e.label == L.CONDITION:
             out.append(Condition(text=e.text, start=e.start, end=e.end))
     return out
 

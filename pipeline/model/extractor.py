@@ -35,6 +35,20 @@ from pipeline.model.features import (
 )
 
 RELATION_THRESHOLD = 0.5
+# Relations whose tail has exactly one head (corpus/README.md): a rate, amount, per-unit amount or
+# duration belongs to one benefit, a threshold to one metric, a unit to one per-unit amount, a
+# cap's counting unit to one cap.
+SINGLE_HEAD = frozenset(
+    {
+        RelationLabel.HAS_RATE,
+        RelationLabel.HAS_AMOUNT,
+        RelationLabel.HAS_UNIT_AMOUNT,
+        RelationLabel.HAS_DURATION,
+        RelationLabel.HAS_THRESHOLD,
+        RelationLabel.PER_UNIT,
+        RelationLabel.COUNTED_PER,
+    }
+)
 _REQUIRED_FILES = ("encoder.onnx", "relation.onnx", "char_vocab.json", "config.json")
 
 
@@ -239,4 +253,15 @@ class ModelExtractor:
             label = RELATION_LABELS[best]
             if row[best] >= RELATION_THRESHOLD and relation_allowed(spans[h].label, label, spans[t].label):
                 found.append((h, t, label, float(row[best])))
-        return found
+        return surest_heads(found)
+
+
+def surest_heads(
+    relations: list[tuple[int, int, RelationLabel, float]],
+) -> list[tuple[int, int, RelationLabel, float]]:
+    """Of several heads claiming one tail by a `SINGLE_HEAD` relation, the surest keeps it."""
+    surest: dict[tuple[int, RelationLabel], float] = {}
+    for _, tail, label, score in relations:
+        if label in SINGLE_HEAD:
+            surest[(tail, label)] = max(score, surest.get((tail, label), 0.0))
+    return [r for r in relations if r[2] not in SINGLE_HEAD or r[3] == surest[(r[1], r[2])]]

@@ -203,29 +203,63 @@ class PatternHints:
     """The pattern extractor's entities (as tag ids) and relations over one text's offsets."""
 
     tags: list[int]
-    spans: frozenset[tuple[int, int]]
+    spans: list[tuple[int, int]]
     relations: dict[tuple[int, int, int, int], int]  # (head start, end, tail start, end) → class
+    owner: list[int]  # per character: the index in `spans` of the span covering it, or -1
+
+    @classmethod
+    def build(
+        cls,
+        length: int,
+        spans: list[tuple[int, int, EntityLabel]],
+        relations: dict[tuple[int, int, int, int], int],
+    ) -> PatternHints:
+        tags = [TAG_INDEX["O"]] * length
+        owner = [-1] * length
+        kept: list[tuple[int, int]] = []
+        for start, end, label in sorted(spans, key=lambda s: (s[0], s[1])):
+            # Overlapping pattern entities (rare) keep the first in reading order.
+            if all(o == -1 for o in owner[start:end]):
+                tags[start:end] = bio_tags(end - start, [(0, end - start, label)])
+                owner[start:end] = [len(kept)] * (end - start)
+                kept.append((start, end))
+        return cls(tags, kept, relations, owner)
 
     @classmethod
     def empty(cls, length: int) -> PatternHints:
         """No hints: what a model trained without them is fed."""
-        return cls([TAG_INDEX["O"]] * length, frozenset(), {})
+        return cls.build(length, [], {})
 
     def pair(self, head: tuple[int, int], tail: tuple[int, int]) -> int:
-        """The patterns' relation class between two spans given by their offsets."""
-        if head not in self.spans or tail not in self.spans:
+        """The patterns' relation class between two spans given by their offsets. Each span stands
+        for the pattern span that covers most of it, so a span whose edges differ a little from
+        the rules' (4A级旅游景 for 4A级旅游景区) still gets their verdict."""
+        h, t = self._covering(head), self._covering(tail)
+        if h is None or t is None:
             return PATTERN_NO_SPANS
-        return self.relations.get((*head, *tail), PATTERN_NO_RELATION)
+        return self.relations.get((*h, *t), PATTERN_NO_RELATION)
+
+    def _covering(self, span: tuple[int, int]) -> tuple[int, int] | None:
+        owners = [o for o in self.owner[span[0] : span[1]] if o >= 0]
+        if not owners:
+            return None
+        return self.spans[max(set(owners), key=lambda o: (owners.count(o), -o))]
 
     def shifted(self, start: int, end: int) -> PatternHints:
-        """The hints of `text[start:end]`, in offsets relative to `start`."""
-        spans = frozenset((s - start, e - start) for s, e in self.spans if start <= s and e <= end)
+        """The hints of `text[start:end]`, in offsets relative to `start` (spans cut by the edges
+        are left out)."""
+        labels = {(s, e): TAGS[self.tags[s]][2:] for s, e in self.spans}
+        spans = [
+            (s - start, e - start, EntityLabel(labels[s, e]))
+            for s, e in self.spans
+            if start <= s and e <= end
+        ]
         relations = {
             (hs - start, he - start, ts - start, te - start): c
             for (hs, he, ts, te), c in self.relations.items()
             if start <= min(hs, ts) and max(he, te) <= end
         }
-        return PatternHints(self.tags[start:end], spans, relations)
+        return PatternHints.build(end - start, spans, relations)
 
 
 def pattern_hints(text: str) -> PatternHints:
@@ -233,13 +267,8 @@ def pattern_hints(text: str) -> PatternHints:
     source = Source(name="hints", sha256="0" * 64, media_type="text/plain")
     doc = PatternExtractor()(PolicyDocument(source=source, text=text))
     spans = [(e.start, e.end, EntityLabel(e.label)) for e in doc.entities]
-    # Overlapping pattern entities (rare) keep the first in reading order for the tag sequence.
-    tags = [TAG_INDEX["O"]] * len(text)
-    for start, end, label in spans:
-        if all(t == TAG_INDEX["O"] for t in tags[start:end]):
-            tags[start:end] = bio_tags(end - start, [(0, end - start, label)])
     by_id = {e.id: (e.start, e.end) for e in doc.entities}
     relations = {
         (*by_id[r.head], *by_id[r.tail]): RELATION_LABELS.index(RelationLabel(r.label)) for r in doc.relations
     }
-    return PatternHints(tags, frozenset((s, e) for s, e, _ in spans), relations)
+    return PatternHints.build(len(text), spans, relations)

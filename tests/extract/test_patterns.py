@@ -239,3 +239,25 @@ def test_patterns_spans_never_nest(pipeline: Pipeline) -> None:
     doc = pipeline.process_text(text)
     spans = [(e.start, e.end) for e in doc.entities]
     assert not any(a != b and a[0] <= b[0] and b[1] <= a[1] for a in spans for b in spans)
+
+
+def test_a_threshold_required_directly_and_through_its_metric_is_one_condition() -> None:
+    from pipeline.document import Entity, PolicyDocument, Relation, Source
+    from pipeline.extract.assemble import Assembler
+
+    text = "对年度履约率不低于90%的，给予奖励10万元。"
+    spans = {"m": "年度履约率", "t": "不低于90%", "k": "奖励", "a": "10万元"}
+    labels = {"m": "METRIC", "t": "THRESHOLD", "k": "BENEFIT_KIND", "a": "AMOUNT"}
+    entities = [
+        Entity(id=k, label=labels[k], start=text.index(v), end=text.index(v) + len(v), text=v)
+        for k, v in spans.items()
+    ]
+    relations = [
+        Relation(head="m", tail="t", label="HAS_THRESHOLD"),
+        Relation(head="k", tail="m", label="REQUIRES"),
+        Relation(head="k", tail="t", label="REQUIRES"),
+        Relation(head="k", tail="a", label="HAS_AMOUNT"),
+    ]
+    source = Source(name="a.txt", sha256="0" * 64, media_type="text/plain")
+    doc = Assembler()(PolicyDocument(source=source, text=text, entities=entities, relations=relations))
+    assert [(c.metric, c.op, c.value) for c in doc.measures[0].conditions] == [("年度履约率", ">=", 0.9)]

@@ -51,3 +51,16 @@ def test_pattern_hints_tag_the_rules_entities_and_relations() -> None:
     assert hints.pair((0, 1), kind) == PATTERN_NO_SPANS
     shifted = hints.shifted(cap - 3, len(text))
     assert shifted.tags[3] == hints.tags[cap] and (3, 8) in shifted.spans
+
+
+def test_a_value_keeps_only_its_surest_head() -> None:
+    from pipeline.labels import RelationLabel as R
+    from pipeline.model.extractor import surest_heads
+
+    found = [
+        (0, 2, R.HAS_THRESHOLD, 0.88),  # two metrics claim threshold 2
+        (1, 2, R.HAS_THRESHOLD, 0.99),
+        (3, 0, R.REQUIRES, 0.9),  # a benefit may require several things, and be required twice
+        (4, 0, R.REQUIRES, 0.8),
+    ]
+    assert surest_heads(found) == found[1:]

@@ -48,9 +48,11 @@ typecheck: $(STAMP)
 fonts:
 	dpkg -s fonts-noto-cjk >/dev/null 2>&1 || (apt-get update && apt-get install -y fonts-noto-cjk)
 
+# The fast suite, then the slow runs that the issues' must-show items rest on: the real Label
+# Studio server, full-size scanned pages (about 10 minutes of OCR) and the three engines agreeing.
 test: $(STAMP) $(LS_STAMP) fonts lint typecheck
 	$(BIN)/pytest -q
-	ZHENGCE_LABEL_STUDIO=$(LS_VENV)/bin/label-studio $(BIN)/pytest -q -m slow tests/review
+	ZHENGCE_LABEL_STUDIO=$(LS_VENV)/bin/label-studio $(BIN)/pytest -q -m slow tests/review tests/ocr tests/test_engines.py
 
 schemas: $(STAMP)
 	$(BIN)/python -m pipeline.schemas

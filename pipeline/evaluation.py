@@ -77,6 +77,7 @@ class Report:
             "relations": self.relations.as_dict(),
             "measures": self.measures.as_dict(),
             "per_label": {k: v.as_dict() for k, v in sorted(self.per_label.items())},
+            "measure_errors": sorted(self.errors),
             "characters_per_second": round(self.characters / self.seconds) if self.seconds else None,
         }
 

@@ -56,6 +56,7 @@ def test_corpus_markup_round_trips_through_documents() -> None:
         ("# split: train\n[奖励]{BENEFIT_KIND#k}\n@ k HAS_RATE z\n", "lacks"),
         ("# split: somewhere\n奖励\n", "split"),
         ("# split: train\n@ a HAS_RATE b\n", "before any paragraph"),
+        ("# split: train\n对[企业]{BENEFICIARY#a}给予[奖励]{BENEFIT_KIND#a}\n", "bad.ann:2: .*used twice"),
     ],
 )
 def test_corpus_markup_errors_name_the_problem(tmp_path: Path, content: str, message: str) -> None:

@@ -18,6 +18,8 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from pydantic import ValidationError
+
 from pipeline.corpus import CorpusRecord, Span, SpanRelation
 from pipeline.errors import InputError
 from pipeline.labels import EntityLabel, RelationLabel, relation_allowed
@@ -61,7 +63,11 @@ def parse_paragraph(line: str, *, record_id: str, doc: str, where: str) -> Corpu
     text = "".join(text_parts)
     if "]{" in text:
         raise InputError(f"{where}: malformed span markup near {text[text.index(']{') - 10 :][:30]!r}")
-    return CorpusRecord(id=record_id, doc=doc, text=text, spans=spans)
+    try:
+        return CorpusRecord(id=record_id, doc=doc, text=text, spans=spans)
+    except ValidationError as exc:  # a span key used twice, offsets that do not match
+        message = "; ".join(e["msg"] for e in exc.errors())
+        raise InputError(f"{where}: {message}") from None
 
 
 def parse_relations(line: str, record: CorpusRecord, *, where: str) -> list[SpanRelation]:

@@ -72,11 +72,14 @@ def main() -> None:
     parser.add_argument("--model", type=Path, default=ROOT / "models" / "ner")
     parser.add_argument("--trained", type=Path, help="training output with torch_weights.pt")
     parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument(
+        "--batch-size", type=int, default=1, help="windows per encoder call (the extractor's default is 1)"
+    )
     args = parser.parse_args()
 
     texts = [records_to_document(d, rs).text for d, rs in documents(load_split(ROOT / "corpus", "test"))]
     chars = sum(len(t) for t in texts)
-    extractor = ModelExtractor(args.model, threads=2)
+    extractor = ModelExtractor(args.model, threads=2, batch_size=args.batch_size)
     batches = _batches(extractor, texts)
 
     def onnx_run() -> None:

@@ -271,6 +271,13 @@ def main(argv: list[str] | None = None) -> int:
     retrained = out / "model"
     max_steps = ["--max-steps", str(args.max_steps)] if args.max_steps else []
     zhengce("train", *train_arguments(model), *max_steps, "--reviewed", str(reviewed), "-o", str(retrained))
+    # The retrained model is deployed as the old one was: the same ensemble with the pattern extractor.
+    labels = json.loads((model / "config.json").read_text(encoding="utf-8")).get("ensemble_model_labels")
+    if labels:
+        config = json.loads((retrained / "config.json").read_text(encoding="utf-8"))
+        write_atomic(
+            retrained / "config.json", json.dumps(config | {"ensemble_model_labels": labels}, indent=2)
+        )
     if args.stop_after == "train":
         return 0
 

@@ -514,13 +514,16 @@ def rules_compile_command(results: tuple[Path, ...], out_dir: Path | None) -> No
 @click.option(
     "--precision",
     type=click.Choice(["int8", "fp32"]),
-    default="fp32",
+    default="int8",
     show_default=True,
-    help="Model encoder; fp32 gives every document the same result whatever it is batched with.",
+    help="Model encoder; fp32 (which --batching needs) gives the same result whatever it is batched with.",
 )
 @click.option("--device", type=click.Choice(["cpu", "cuda"]), default="cpu", show_default=True)
 @click.option(
-    "--batching/--no-batching", default=True, show_default=True, help="Dynamic batching across requests."
+    "--batching/--no-batching",
+    default=False,
+    show_default=True,
+    help="Dynamic batching across requests (for GPUs; needs --precision fp32).",
 )
 @click.option(
     "--max-batch-size", default=64, show_default=True, type=click.IntRange(1), help="Rows per model run."

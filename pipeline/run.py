@@ -24,6 +24,7 @@ from pipeline.errors import ConfigError, InputError, StageError
 from pipeline.extract.assemble import Assembler
 from pipeline.extract.metadata import extract_metadata
 from pipeline.extract.patterns import PatternExtractor
+from pipeline.labels import EntityLabel
 from pipeline.normalize.text_repair import repair
 from pipeline.readers import read_document
 from pipeline.readers.base import RawDocument
@@ -81,9 +82,9 @@ def extractor_stage(
 ) -> Stage:
     """The stage that finds entities and relations.
 
-    `auto` is the shipped model when `models/ner` holds one (with the pattern extractor as its
-    per-clause fallback when the model's config says that measured better on dev), else the
-    pattern extractor; `model` insists on the model; `patterns` never loads it. `precision` picks
+    `auto` is the shipped model when `models/ner` holds one (in an ensemble with the pattern
+    extractor when the model's config names the labels it should supply, as measured on dev),
+    else the pattern extractor; `model` insists on the model; `patterns` never loads it. `precision` picks
     the encoder file, `device` the onnxruntime providers, and `wrap_encoder` wraps the encoder
     session (the service's dynamic batcher).
     """
@@ -99,7 +100,7 @@ def extractor_stage(
         return PatternExtractor()
     import onnxruntime as ort
 
-    from pipeline.extract.fallback import FallbackExtractor
+    from pipeline.extract.ensemble import LabelEnsemble
     from pipeline.model.extractor import ModelExtractor, session_options
 
     encoder_file = folder / ENCODER_FILES[precision]
@@ -113,7 +114,8 @@ def extractor_stage(
         session = wrap_encoder(session)
     model = ModelExtractor(folder, providers=providers, encoder_session=session)
     config = json.loads((folder / "config.json").read_text(encoding="utf-8"))
-    return FallbackExtractor(model) if config.get("fallback_to_patterns") else model
+    labels = config.get("ensemble_model_labels")
+    return LabelEnsemble(model, [EntityLabel(label) for label in labels]) if labels else model
 
 
 def default_stages(

@@ -89,7 +89,11 @@ class ModelExtractor:
 
     Args:
         model_dir: a folder with `encoder.onnx`, `relation.onnx`, `char_vocab.json`, `config.json`.
-        batch_size: windows per encoder call.
+        batch_size: windows per encoder call. 1 by default: with the dynamically quantised int8
+            encoder (one activation scale per tensor) a window's result would otherwise depend on
+            the windows batched with it, so the same paragraph could read differently in two
+            documents; and on CPU it measured faster (no padding). The service's dynamic batcher
+            gathers windows across requests for the fp32 encoder on GPUs.
         providers: onnxruntime execution providers, CPU by default.
         threads: intra-op threads (None: onnxruntime's default).
         encoder_session: runs the encoder instead of a session of `encoder.onnx` made here; every
@@ -102,7 +106,7 @@ class ModelExtractor:
         self,
         model_dir: Path,
         *,
-        batch_size: int = 16,
+        batch_size: int = 1,
         providers: list[str] | None = None,
         threads: int | None = None,
         encoder_session: Session | None = None,

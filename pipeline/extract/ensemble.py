@@ -1,0 +1,58 @@
+"""The model and the pattern extractor together, each for the labels it reads best.
+
+The rules read numbers, caps, rates and their relations very precisely but find few beneficiaries,
+word-only conditions and exclusions; the model finds those well. The ensemble keeps the pattern
+extractor's entities and relations, adds the model's entities of `model_labels` where no pattern
+entity overlaps them, and the model's relations that touch an added entity. Which labels come from
+the model is measured on the dev split and written into the shipped model's `config.json`
+(`ensemble_model_labels`); the model card gives the numbers.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from pipeline.document import PolicyDocument
+from pipeline.extract.patterns import PatternExtractor
+from pipeline.labels import EntityLabel
+from pipeline.stage import Stage
+
+
+class LabelEnsemble:
+    """Pipeline stage: pattern entities and relations, plus the model's entities of some labels."""
+
+    name = "ensemble"
+
+    def __init__(self, model: Stage, model_labels: Iterable[EntityLabel]) -> None:
+        self.model = model
+        self.model_labels = frozenset(model_labels)
+        self.patterns = PatternExtractor()
+
+    def __call__(self, doc: PolicyDocument) -> PolicyDocument:
+        learned = self.model(PolicyDocument(source=doc.source, text=doc.text))
+        self.patterns(doc)
+        taken = [(e.start, e.end) for e in doc.entities]
+        added = {
+            e.id: f"m{e.id}"
+            for e in learned.entities
+            if e.label in self.model_labels
+            and not any(e.start < end and start < e.end for start, end in taken)
+        }
+        entities = doc.entities + [
+            e.model_copy(update={"id": added[e.id]}) for e in learned.entities if e.id in added
+        ]
+        # The model's relations touching an added entity, with their other end mapped onto the
+        # entity kept at the same offsets (a pattern entity, or another added one).
+        kept_at = {(e.start, e.end): e.id for e in entities}
+        offsets = {e.id: (e.start, e.end) for e in learned.entities}
+        relations = list(doc.relations)
+        present = {(r.head, r.tail) for r in relations}
+        for r in learned.relations:
+            if r.head in added or r.tail in added:
+                head, tail = kept_at.get(offsets[r.head]), kept_at.get(offsets[r.tail])
+                if head and tail and (head, tail) not in present:
+                    relations.append(r.model_copy(update={"head": head, "tail": tail}))
+                    present.add((head, tail))
+        doc.entities = sorted(entities, key=lambda e: (e.start, e.end))
+        doc.relations = relations
+        return doc

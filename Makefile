@@ -52,7 +52,7 @@ fonts:
 # Studio server, full-size scanned pages (about 10 minutes of OCR) and the three engines agreeing.
 test: $(STAMP) $(LS_STAMP) fonts lint typecheck
 	$(BIN)/pytest -q
-	ZHENGCE_LABEL_STUDIO=$(LS_VENV)/bin/label-studio $(BIN)/pytest -q -m slow tests/review tests/ocr tests/test_engines.py
+	ZHENGCE_LABEL_STUDIO=$(CURDIR)/$(LS_VENV)/bin/label-studio $(BIN)/pytest -q -m slow tests/review tests/ocr tests/test_engines.py
 
 schemas: $(STAMP)
 	$(BIN)/python -m pipeline.schemas

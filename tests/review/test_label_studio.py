@@ -46,7 +46,7 @@ def _label_studio_command() -> Path:
     if configured:
         if not Path(configured).is_file():
             pytest.fail(f"ZHENGCE_LABEL_STUDIO={configured} does not exist: run `make label-studio`")
-        return Path(configured)
+        return Path(configured).resolve()  # the server starts in its own folder
     default = ROOT / ".venv-ls" / "bin" / "label-studio"
     if not default.is_file():
         pytest.skip("Label Studio is not installed: `make label-studio` builds .venv-ls")

@@ -110,8 +110,8 @@ def label_studio(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LabelStud
         "--user-token",
         TOKEN,
     ]
-    log = (data / "server.log").open("wb")
-    server = subprocess.Popen(args, env=env, stdout=log, stderr=subprocess.STDOUT, cwd=data)
+    with (data / "server.log").open("wb") as log:  # the child keeps its own copy of the handle
+        server = subprocess.Popen(args, env=env, stdout=log, stderr=subprocess.STDOUT, cwd=data)
     studio = LabelStudio(
         f"http://127.0.0.1:{port}", urllib.request.build_opener(urllib.request.ProxyHandler({}))
     )
@@ -138,7 +138,6 @@ def label_studio(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LabelStud
         except subprocess.TimeoutExpired:
             server.kill()
             server.wait()
-        log.close()
 
 
 def _tail(log: Path) -> str:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import threading
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -11,7 +12,9 @@ from pathlib import Path
 import httpx
 import pytest
 
+from pipeline.document import PolicyDocument
 from pipeline.run import Pipeline
+from pipeline.service.runner import DocumentRunner
 from tests.service.conftest import RunningService
 
 SAMPLE = Path(__file__).resolve().parents[2] / "pipeline" / "samples" / "sample_notice.txt"
@@ -163,7 +166,19 @@ def test_app_match(start_service: Start) -> None:
     assert bad_doc.status_code == 422 and bad_doc.json()["detail"].startswith("documents[0]")
 
 
-def test_app_overload_gives_only_successes_and_429_and_loses_no_job(start_service: Start) -> None:
+def test_app_overload_gives_only_successes_and_429_and_loses_no_job(
+    start_service: Start, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Documents wait at a gate until the burst is over, so the queue fills however fast this
+    # machine is; then every accepted job must still complete.
+    gate = threading.Event()
+    process = DocumentRunner.process
+
+    async def gated(self: DocumentRunner, path: Path) -> PolicyDocument:
+        await asyncio.to_thread(gate.wait)
+        return await process(self, path)
+
+    monkeypatch.setattr(DocumentRunner, "process", gated)
     service = start_service(queue_size=20, concurrency=2)
 
     async def burst(client: httpx.AsyncClient) -> list[httpx.Response]:
@@ -175,6 +190,7 @@ def test_app_overload_gives_only_successes_and_429_and_loses_no_job(start_servic
         )
 
     responses = service.call(burst)
+    gate.set()
     codes = {r.status_code for r in responses}
     assert codes <= {202, 429}, codes
     accepted = [r.json()["id"] for r in responses if r.status_code == 202]

@@ -152,7 +152,13 @@ async def _through_service(inputs: Path, data_dir: Path) -> tuple[dict[str, obje
     from pipeline.service.settings import ServiceSettings
 
     settings = ServiceSettings(
-        data_dir=data_dir, extractor="model", precision="fp32", workers=2, concurrency=16, max_wait_ms=20
+        data_dir=data_dir,
+        extractor="model",
+        precision="fp32",
+        batching=True,
+        workers=2,
+        concurrency=16,
+        max_wait_ms=20,
     )
     app = create_app(settings)
     files = [("files", (p.name, p.read_bytes())) for p in sorted(inputs.iterdir())]

@@ -14,7 +14,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 
 from pipeline.devices import Device
-from pipeline.document import PolicyDocument
+from pipeline.document import PolicyDocument, read_result
 from pipeline.errors import InputError
 from pipeline.ingest import MANIFEST, ManifestRecord, Task, discover, run_batch
 from pipeline.measures_view import MEASURE_COLUMNS, measure_rows
@@ -405,14 +405,10 @@ def evaluate_ocr_command(corpus: Path, count: int, seed: int, only: tuple[int, .
 def _read_result(path: Path) -> PolicyDocument:
     """A `zhengce ingest` result, or exit 1 with the file and the field that is wrong."""
     try:
-        return PolicyDocument.model_validate(json.loads(path.read_text(encoding="utf-8")))
-    except ValidationError as exc:
-        first = exc.errors()[0]
-        where = ".".join(str(p) for p in first["loc"]) or "document"
-        _error(f"{path}: not a zhengce document ({where}: {first['msg']})")
-    except (ValueError, OSError) as exc:
-        _error(f"{path}: not a zhengce document ({exc})")
-    sys.exit(1)
+        return read_result(path)
+    except InputError as exc:
+        _error(str(exc))
+        sys.exit(1)
 
 
 @main.command("match")
@@ -655,7 +651,7 @@ def labels_export_command(
     from importlib.metadata import version
 
     from pipeline.atomic import write_atomic
-    from pipeline.review.export import doccano_line, document_key, label_studio_task, read_result
+    from pipeline.review.export import doccano_line, document_key, label_studio_task
 
     documents = []
     for path in results:

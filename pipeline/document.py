@@ -7,9 +7,13 @@ are character offsets into `PolicyDocument.text`, end exclusive.
 
 from __future__ import annotations
 
+import json
+from pathlib import Path
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+
+from pipeline.errors import InputError
 
 SCHEMA_VERSION: Literal["1"] = "1"
 
@@ -149,3 +153,15 @@ class PolicyDocument(_Model):
             if r.head not in ids or r.tail not in ids:
                 raise ValueError(f"relation {r.label} points to a missing entity ({r.head} -> {r.tail})")
         return self
+
+
+def read_result(path: Path) -> PolicyDocument:
+    """A `zhengce ingest` result, or `InputError` naming the file and what is wrong with it."""
+    try:
+        return PolicyDocument.model_validate(json.loads(path.read_text(encoding="utf-8")))
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        where = ".".join(str(p) for p in first["loc"]) or "document"
+        raise InputError(f"{path}: not a zhengce document ({where}: {first['msg']})") from exc
+    except (ValueError, OSError) as exc:
+        raise InputError(f"{path}: not a zhengce document ({exc})") from exc

@@ -3,14 +3,10 @@ doccano JSONL lines. Read-only serialisers: the document is not changed."""
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 from typing import Any
 
-from pydantic import ValidationError
-
 from pipeline.document import PolicyDocument
-from pipeline.errors import InputError
 from pipeline.review.config import LABELS_NAME, TEXT_NAME
 from pipeline.review.formats import (
     DoccanoEntity,
@@ -24,18 +20,6 @@ from pipeline.review.formats import (
     Task,
     TaskData,
 )
-
-
-def read_result(path: Path) -> PolicyDocument:
-    """A `zhengce ingest` result, or `InputError` naming the file and what is wrong with it."""
-    try:
-        return PolicyDocument.model_validate(json.loads(path.read_text(encoding="utf-8")))
-    except ValidationError as exc:
-        first = exc.errors()[0]
-        where = ".".join(str(p) for p in first["loc"]) or "document"
-        raise InputError(f"{path}: not a zhengce document ({where}: {first['msg']})") from exc
-    except (ValueError, OSError) as exc:
-        raise InputError(f"{path}: not a zhengce document ({exc})") from exc
 
 
 def document_key(doc: PolicyDocument) -> str:

@@ -17,7 +17,8 @@ Steps, each a `zhengce` command run as a reviewer's team would run it:
    (`prediction` when kept as predicted, `prediction-changed` when a predicted region's label or
    boundaries were changed, `manual` when drawn anew).
 5. `zhengce labels import` reads that export; the imported records must equal the gold records.
-6. `zhengce train --reviewed` retrains with the options of `--model`'s `train_options.json`.
+6. `zhengce train --reviewed` retrains with the options of `--model`'s `train_options.json`; it
+   chooses the retrained model's deployment (alone, or in the ensemble) on dev, as for any model.
 7. `zhengce evaluate --records` on the reviewed notices and `--split test`, for the old and the new
    model; the before/after table is printed and written to `OUT/review_loop.json`.
 
@@ -199,7 +200,7 @@ def train_arguments(model: Path) -> list[str]:
 
     used = json.loads((model / "train_options.json").read_text(encoding="utf-8"))
     defaults = TrainOptions(base=None).model_dump(mode="json")
-    settable = {*TRAIN_FLAGS, "scratch", "pattern_hints", "max_steps"}
+    settable = {*TRAIN_FLAGS, "scratch", "pattern_hints", "max_steps", "reviewed_weight"}
     unsettable = {k: v for k, v in used.items() if k not in settable and v != defaults.get(k)}
     if unsettable:
         raise SystemExit(f"error: {model} was trained with options `zhengce train` cannot set: {unsettable}")
@@ -225,6 +226,13 @@ def scores(report: dict[str, Any]) -> dict[str, Any]:
     }
 
 
+def deployment(model: Path) -> str:
+    """How `model` is deployed, from its config.json (pipeline.model.deployment)."""
+    config = json.loads((model / "config.json").read_text(encoding="utf-8"))
+    labels = config.get("ensemble_model_labels")
+    return f"ensemble, model labels {', '.join(labels)}" if labels else "model alone"
+
+
 def evaluate(model: Path, *where: str) -> dict[str, Any]:
     return scores(json.loads(zhengce("evaluate", "--model", str(model), *where, "--json", capture=True)))
 
@@ -237,6 +245,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("-o", "--output", type=Path, required=True, help="working folder; results go here")
     parser.add_argument("--max-steps", type=int, help="passed to `zhengce train` (plumbing checks)")
     parser.add_argument("--stop-after", choices=STEPS, default="evaluate")
+    parser.add_argument("--reviewed-weight", type=int, default=3, help="passed to `zhengce train`")
     args = parser.parse_args(argv)
     model, out = args.model.resolve(), args.output.resolve()
     out.mkdir(parents=True, exist_ok=True)
@@ -270,14 +279,17 @@ def main(argv: list[str] | None = None) -> int:
 
     retrained = out / "model"
     max_steps = ["--max-steps", str(args.max_steps)] if args.max_steps else []
-    zhengce("train", *train_arguments(model), *max_steps, "--reviewed", str(reviewed), "-o", str(retrained))
-    # The retrained model is deployed as the old one was: the same ensemble with the pattern extractor.
-    labels = json.loads((model / "config.json").read_text(encoding="utf-8")).get("ensemble_model_labels")
-    if labels:
-        config = json.loads((retrained / "config.json").read_text(encoding="utf-8"))
-        write_atomic(
-            retrained / "config.json", json.dumps(config | {"ensemble_model_labels": labels}, indent=2)
-        )
+    weight = ["--reviewed-weight", str(args.reviewed_weight)]
+    zhengce(
+        "train",
+        *train_arguments(model),
+        *max_steps,
+        "--reviewed",
+        str(reviewed),
+        *weight,
+        "-o",
+        str(retrained),
+    )
     if args.stop_after == "train":
         return 0
 
@@ -288,7 +300,14 @@ def main(argv: list[str] | None = None) -> int:
         }
         for name, m in (("before", model), ("after", retrained))
     }
-    summary = {"model": str(model), "retrained": str(retrained), "reviewer_regions": origins, **table}
+    deployments = {name: deployment(m) for name, m in (("before", model), ("after", retrained))}
+    summary = {
+        "model": str(model),
+        "retrained": str(retrained),
+        "reviewer_regions": origins,
+        "deployments": deployments,
+        **table,
+    }
     write_atomic(out / "review_loop.json", json.dumps(summary, indent=2, ensure_ascii=False) + "\n")
     print(f"\n{'':>8} {'on':>8} {'entity F1':>10} {'relation F1':>12} {'measure F1':>11} {'exact docs':>11}")
     for name in ("before", "after"):
@@ -299,6 +318,8 @@ def main(argv: list[str] | None = None) -> int:
                 f"{name:>8} {where:>8} {s['entity_f1']:>10.3f} {s['relation_f1']:>12.3f}"
                 f" {s['measure_f1']:>11.3f} {exact:>11}"
             )
+    for name, used in deployments.items():
+        print(f"{name}: {used}")
     print(f"\nwritten: {out / 'review_loop.json'}")
     return 0
 

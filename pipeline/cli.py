@@ -218,6 +218,13 @@ def measures_table(doc: PolicyDocument) -> Table:
     multiple=True,
     help="Reviewed records (`zhengce labels import` output: folder or JSONL) added to training; repeatable.",
 )
+@click.option(
+    "--reviewed-weight",
+    type=click.IntRange(1),
+    default=3,
+    show_default=True,
+    help="Times each reviewed paragraph is trained on per epoch.",
+)
 @click.option("-o", "--output", "out", type=click.Path(file_okay=False, path_type=Path), required=True)
 def train_command(
     corpus: Path,
@@ -231,11 +238,14 @@ def train_command(
     seed: int,
     max_steps: int | None,
     reviewed: tuple[Path, ...],
+    reviewed_weight: int,
     out: Path,
 ) -> None:
     """Train the NER + relation model on the corpus train split (tuned on dev) and export ONNX.
 
     Reviewed records join the training data; a reviewed paragraph that is also in dev or test is left out.
+    The deployment (the model alone, or with the pattern extractor for some labels) is then chosen on
+    dev and written into the model's config.json.
     """
     try:
         from pipeline.model.train import TrainOptions, train
@@ -257,6 +267,7 @@ def train_command(
         pattern_hints=pattern_hints,
         seed=seed,
         max_steps=max_steps,
+        reviewed_weight=reviewed_weight,
     )
     train_records, dev_records = load_split(corpus, "train"), load_split(corpus, "dev")
     added = None
@@ -269,11 +280,15 @@ def train_command(
         except InputError as exc:
             _error(str(exc))
             sys.exit(1)
-        train_records = [*train_records, *added.records]
-    summary = train(options, train_records, dev_records, out)
+    summary = train(options, train_records, dev_records, out, reviewed=added.records if added else ())
     if added is not None:
         summary["reviewed"] = added.as_dict()
-    click.echo(json.dumps(summary, indent=2))
+    from pipeline.atomic import write_atomic
+    from pipeline.model import deployment
+
+    summary["deployment"] = deployment.deploy(out, dev_records).as_dict()
+    write_atomic(out / "train_summary.json", json.dumps(summary, indent=2, ensure_ascii=False) + "\n")
+    click.echo(json.dumps(summary, indent=2, ensure_ascii=False))
 
 
 @main.group("evaluate", invoke_without_command=True)

@@ -81,6 +81,12 @@ class TrainOptions(BaseModel):
     pattern_hints: bool = Field(
         default=True, description="feed the pattern extractor's entities and relations as input features"
     )
+    reviewed_weight: int = Field(
+        default=3,
+        ge=1,
+        description="times each reviewed paragraph is trained on per epoch: reviewers correct what the "
+        "deployed model got wrong, the cases training must not drown in the corpus",
+    )
 
 
 @dataclass
@@ -326,8 +332,11 @@ def train(
     train_records: Sequence[CorpusRecord],
     dev_records: Sequence[CorpusRecord],
     out: Path,
+    *,
+    reviewed: Sequence[CorpusRecord] = (),
 ) -> dict[str, Any]:
-    """Train, keep the epoch with the best dev tag loss, export to `out`; returns a summary."""
+    """Train on `train_records` and `reviewed` (weighted by `options.reviewed_weight`), keep the
+    epoch with the best dev tag loss, export to `out`; returns a summary."""
     random.seed(options.seed)
     np.random.seed(options.seed)
     torch.manual_seed(options.seed)
@@ -338,9 +347,10 @@ def train(
     vocab = load_vocab(base_folder)
     encoder, hidden = _encoder(options)
     model = TaggerWithRelations(encoder, hidden)
-    extra = augmented(train_records, options.seed) if options.augment else []
+    records = [*train_records, *(list(reviewed) * options.reviewed_weight)]
+    extra = augmented(records, options.seed) if options.augment else []
     hints = options.pattern_hints
-    train_examples = build_examples([*train_records, *extra], vocab, options.max_length, hints=hints)
+    train_examples = build_examples([*records, *extra], vocab, options.max_length, hints=hints)
     if options.teacher:
         _attach_teacher_tags(_load_teacher(options.teacher), train_examples, vocab, options)
     dev_examples = build_examples(dev_records, vocab, options.max_length, hints=hints)

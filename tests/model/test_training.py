@@ -132,3 +132,24 @@ def test_training_model_loads_without_torch(trained: Path) -> None:
     result = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=False)
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == "ok"
+
+
+def test_reviewed_paragraphs_are_trained_on_reviewed_weight_times(tmp_path: Path) -> None:
+    base = tmp_path / "base"
+    base.mkdir()
+    chars = sorted(set(TEXT))
+    (base / "vocab.txt").write_text("\n".join([*SPECIALS, *chars]) + "\n", encoding="utf-8")
+    options = TrainOptions(
+        base=base,
+        scratch=True,
+        scratch_hidden=16,
+        scratch_layers=1,
+        epochs=1,
+        max_steps=1,
+        max_length=64,
+        augment=False,
+        reviewed_weight=3,
+    )
+    reviewed = [_record(n) for n in (20, 21)]
+    summary = train(options, [_record(n) for n in range(4)], [_record(9)], tmp_path / "m", reviewed=reviewed)
+    assert summary["train_windows"] == 4 + 2 * 3  # one window per paragraph

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from types import SimpleNamespace
 from typing import Any
 
 import pytest
@@ -72,17 +73,29 @@ def test_train_command_adds_reviewed_records(
     reviewed: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """The trainer itself is tested in tests/model; here: what `--reviewed` hands it."""
+    import pipeline.model.deployment as deployment
     import pipeline.model.train as trainer
 
     seen: dict[str, Any] = {}
 
     def fake_train(
-        options: Any, train_records: list[CorpusRecord], dev_records: list[CorpusRecord], out: Path
+        options: Any,
+        train_records: list[CorpusRecord],
+        dev_records: list[CorpusRecord],
+        out: Path,
+        *,
+        reviewed: list[CorpusRecord],
     ) -> dict[str, Any]:
-        seen.update(train=train_records, dev=dev_records)
+        seen.update(train=train_records, dev=dev_records, reviewed=reviewed, weight=options.reviewed_weight)
+        out.mkdir(parents=True)
         return {"steps": 0}
 
+    def fake_deploy(model_dir: Path, dev_records: list[CorpusRecord]) -> Any:
+        seen.update(deployed=model_dir, deployed_on=dev_records)
+        return SimpleNamespace(as_dict=lambda: {"chosen": "model alone"})
+
     monkeypatch.setattr(trainer, "train", fake_train)
+    monkeypatch.setattr(deployment, "deploy", fake_deploy)
     corpus = tmp_path / "corpus"
     corpus.mkdir()
     (corpus / "src").symlink_to(CORPUS / "src")
@@ -95,6 +108,8 @@ def test_train_command_adds_reviewed_records(
         str(tmp_path / "model"),
         "--reviewed",
         str(reviewed),
+        "--reviewed-weight",
+        "4",
     ]
     result = CliRunner().invoke(main, args)
     assert result.exit_code == 0, result.output
@@ -106,8 +121,10 @@ def test_train_command_adds_reviewed_records(
     left_out = [r for r in reviewed_records if r.text in held_out]
     assert left_out, "a boilerplate paragraph of these notices is also in dev or test"
     assert summary["reviewed"] == {"documents": 2, "paragraphs": len(added), "held_out": len(left_out)}
-    assert seen["train"] == corpus_train + added
-    assert seen["dev"] == read_jsonl(corpus / "dev.jsonl")
+    assert seen["train"] == corpus_train and seen["reviewed"] == added and seen["weight"] == 4
+    assert seen["dev"] == seen["deployed_on"] == read_jsonl(corpus / "dev.jsonl")
+    assert summary["deployment"] == {"chosen": "model alone"}
+    assert json.loads((tmp_path / "model" / "train_summary.json").read_text()) == summary
 
 
 def test_evaluate_command_scores_reviewed_records(

@@ -1,0 +1,70 @@
+"""Choosing a trained model's deployment on dev: the model alone or the label ensemble."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from pipeline.corpus import CorpusRecord, documents
+from pipeline.corpus.build import load_split
+from pipeline.corpus.convert import records_to_document
+from pipeline.document import PolicyDocument
+from pipeline.labels import EntityLabel
+from pipeline.model.deployment import CONFIG_KEY, select_deployment, write_deployment
+
+CORPUS = Path(__file__).resolve().parents[2] / "corpus"
+
+
+@pytest.fixture(scope="module")
+def dev() -> list[CorpusRecord]:
+    records = load_split(CORPUS, "dev")
+    keep = [doc for doc, _ in documents(records)][:4]
+    return [r for r in records if r.doc in keep]
+
+
+class _Oracle:
+    """A stand-in model that reads the gold annotation, keeping only what `keep` accepts."""
+
+    name = "oracle"
+
+    def __init__(self, records: list[CorpusRecord], keep: Callable[[EntityLabel], bool]) -> None:
+        self.gold = {d.text: d for d in (records_to_document(i, r) for i, r in documents(records))}
+        self.keep = keep
+
+    def __call__(self, doc: PolicyDocument) -> PolicyDocument:
+        gold = self.gold[doc.text]
+        doc.entities = [e for e in gold.entities if self.keep(e.label)]
+        ids = {e.id for e in doc.entities}
+        doc.relations = [r for r in gold.relations if r.head in ids and r.tail in ids]
+        return doc
+
+
+def test_a_model_that_reads_everything_right_runs_alone(dev: list[CorpusRecord]) -> None:
+    selection = select_deployment(_Oracle(dev, lambda label: True), dev)
+    assert selection.chosen.model_labels is None
+    assert selection.chosen.report.measures.f1 == 1.0 and selection.chosen.report.entities.f1 == 1.0
+    assert len(selection.tried) > len(EntityLabel)  # the ensembles were measured too
+
+
+def test_a_model_good_at_one_label_supplies_it_to_the_rules(dev: list[CorpusRecord]) -> None:
+    def only_conditions(label: EntityLabel) -> bool:
+        return label in (EntityLabel.CONDITION, EntityLabel.BENEFICIARY)
+
+    selection = select_deployment(_Oracle(dev, only_conditions), dev)
+    labels = selection.chosen.model_labels
+    assert labels is not None and set(labels) & {EntityLabel.CONDITION, EntityLabel.BENEFICIARY}
+    alone = selection.tried[0]
+    assert alone.model_labels is None and alone.rank() < selection.chosen.rank()
+
+
+def test_the_choice_is_written_into_the_model_config(tmp_path: Path, dev: list[CorpusRecord]) -> None:
+    (tmp_path / "config.json").write_text(json.dumps({"max_length": 192, CONFIG_KEY: ["UNIT"]}))
+    ensemble = select_deployment(_Oracle(dev, lambda label: label == EntityLabel.BENEFICIARY), dev)
+    write_deployment(tmp_path, ensemble)
+    config = json.loads((tmp_path / "config.json").read_text())
+    assert config["max_length"] == 192 and EntityLabel.BENEFICIARY.value in config[CONFIG_KEY]
+    write_deployment(tmp_path, select_deployment(_Oracle(dev, lambda label: True), dev))
+    assert CONFIG_KEY not in json.loads((tmp_path / "config.json").read_text())

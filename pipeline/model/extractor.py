@@ -33,6 +33,7 @@ from pipeline.model.features import (
     pattern_hints,
     windows,
 )
+from pipeline.model.words import word_boundaries
 
 RELATION_THRESHOLD = 0.5
 # Relations whose tail has exactly one head (corpus/README.md): a rate, amount, per-unit amount or
@@ -184,9 +185,10 @@ class ModelExtractor:
                 n = items[i][1].end - items[i][1].start
                 probs[i], hidden[i] = tag_probs[row, 1 : n + 1], states[row, 1 : n + 1]
 
+        boundaries = word_boundaries(text)
         spans: list[_Span] = []
         for i, (p, w) in enumerate(items):
-            for s in decode_tags(probs[i]):
+            for s in decode_tags(probs[i], boundaries[p + w.start : p + w.end + 1]):
                 if w.keep_start <= s.start + w.start < w.keep_end:
                     spans.append(_Span(p + w.start + s.start, p + w.start + s.end, s.label, s.score, i))
         return DocumentPrediction(spans, self._relations(spans, items, hidden, hints))

@@ -14,6 +14,7 @@ from pipeline.model.features import (
     decode_tags,
     pattern_hints,
 )
+from pipeline.model.words import word_boundaries
 
 
 def _probs(tags: list[str], wavering: dict[int, tuple[str, float]] | None = None) -> np.ndarray:
@@ -37,6 +38,32 @@ def test_decode_never_starts_a_span_with_an_inside_tag() -> None:
     assert all(s.label in (EntityLabel.RATE, EntityLabel.CAP) for s in spans)
     assert (spans[-1].start, spans[-1].end) == (3, 5)
     assert decode_tags(np.empty((0, len(TAGS)))) == []
+
+
+def _boundaries(length: int, inside_words: set[int]) -> np.ndarray:
+    return np.array([i not in inside_words for i in range(length + 1)])
+
+
+def test_decode_moves_a_span_edge_out_of_a_word() -> None:
+    # The model slightly prefers ending the condition after character 2, inside a word (2..3).
+    probs = _probs(["O", "B-CONDITION", "I-CONDITION", "O", "O"], {3: ("I-CONDITION", 0.45)})
+    (cut,) = decode_tags(probs)
+    assert (cut.start, cut.end) == (1, 3)
+    (whole,) = decode_tags(probs, _boundaries(5, {3}))
+    assert (whole.start, whole.end, whole.label) == (1, 4, EntityLabel.CONDITION)
+
+
+def test_decode_lets_units_start_inside_a_word() -> None:
+    # 每人: the unit 人 starts inside the word, as the annotation rules say.
+    (unit,) = decode_tags(_probs(["O", "B-UNIT", "O"]), _boundaries(3, {1}))
+    assert (unit.start, unit.end, unit.label) == (1, 2, EntityLabel.UNIT)
+
+
+def test_word_boundaries_follow_jieba() -> None:
+    text = "农民专业合作社使用银行贷款"
+    boundaries = word_boundaries(text)
+    assert len(boundaries) == len(text) + 1 and boundaries[0] and boundaries[-1]
+    assert not boundaries[text.index("业")]  # 专业 is one word
 
 
 def test_pattern_hints_tag_the_rules_entities_and_relations() -> None:

@@ -12,35 +12,9 @@ dictionary alone on purpose and is not shared.
 
 from __future__ import annotations
 
-import logging
-import tempfile
-import threading
-import warnings
-from pathlib import Path
-from typing import Any
-
 import numpy as np
 
-_lock = threading.Lock()
-_tokenizer: Any = None
-
-
-def _jieba() -> Any:
-    global _tokenizer
-    with _lock:
-        if _tokenizer is None:
-            with warnings.catch_warnings():
-                warnings.simplefilter("ignore")  # jieba 0.42 imports pkg_resources, which warns
-                import jieba
-
-            jieba.setLogLevel(logging.WARNING)
-            tokenizer = jieba.Tokenizer()
-            cache_dir = Path(tempfile.gettempdir()) / "zhengce-jieba"
-            cache_dir.mkdir(parents=True, exist_ok=True)
-            tokenizer.tmp_dir = str(cache_dir)
-            tokenizer.initialize()
-            _tokenizer = tokenizer
-        return _tokenizer
+from pipeline.normalize.jieba_tokenizer import jieba_tokenizer
 
 
 def word_boundaries(text: str) -> np.ndarray:
@@ -49,7 +23,7 @@ def word_boundaries(text: str) -> np.ndarray:
     boundary = np.zeros(len(text) + 1, dtype=bool)
     boundary[0] = boundary[-1] = True
     position = 0
-    for word in _jieba().cut(text, HMM=True):
+    for word in jieba_tokenizer().cut(text, HMM=True):
         position += len(word)
         boundary[position] = True
     return boundary

@@ -16,15 +16,13 @@ policy's own words, which then only an identically named profile fact can answer
 from __future__ import annotations
 
 import json
-import logging
 import re
-import tempfile
-import threading
-import warnings
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 from typing import Any, Literal
+
+from pipeline.normalize.jieba_tokenizer import jieba_tokenizer
 
 FactKind = Literal["money", "signed_money", "share", "ratio", "count", "quantity"]
 FACT_KINDS: tuple[str, ...] = ("money", "signed_money", "share", "ratio", "count", "quantity")
@@ -94,36 +92,9 @@ def table() -> SynonymTable:
     return SynonymTable.from_json(json.loads(SYNONYMS_PATH.read_text(encoding="utf-8")))
 
 
-_tokenizer_lock = threading.Lock()
-_tokenizer: Any = None
-
-
-def _jieba() -> Any:
-    """A jieba tokenizer over the domain dictionary only, built once; its cache goes to a temp folder."""
-    global _tokenizer
-    with _tokenizer_lock:
-        if _tokenizer is None:
-            with warnings.catch_warnings():
-                # jieba 0.42 imports pkg_resources, which warns on import.
-                warnings.simplefilter("ignore")
-                import jieba
-
-            logging.getLogger("jieba").setLevel(logging.WARNING)
-            jieba.setLogLevel(logging.WARNING)
-            tokenizer = jieba.Tokenizer(dictionary=str(JIEBA_DICT_PATH))
-            cache_dir = Path(tempfile.gettempdir()) / "zhengce-jieba"
-            cache_dir.mkdir(parents=True, exist_ok=True)
-            tokenizer.tmp_dir = str(cache_dir)
-            with warnings.catch_warnings():
-                warnings.simplefilter("ignore")
-                tokenizer.initialize()
-            _tokenizer = tokenizer
-        return _tokenizer
-
-
 def segment(text: str) -> list[str]:
     """Words of `text` by the domain dictionary (no HMM: unknown runs fall apart into characters)."""
-    return [w for w in _jieba().lcut(text, HMM=False) if w.strip()]
+    return [w for w in jieba_tokenizer(JIEBA_DICT_PATH).lcut(text, HMM=False) if w.strip()]
 
 
 def clean(text: str) -> str:

@@ -8,10 +8,10 @@ from pathlib import Path
 import pytest
 
 from pipeline.document import PolicyDocument
+from pipeline.normalize.jieba_tokenizer import jieba_tokenizer
 from pipeline.rules import RulesEngine
 from pipeline.rules.synonyms import (
     JIEBA_DICT_PATH,
-    _jieba,
     canonical_fact,
     canonical_tag,
     fact_kind,
@@ -84,7 +84,7 @@ def test_rules_synonyms_every_word_is_in_the_jieba_dictionary() -> None:
 def test_rules_synonyms_jieba_segments_with_the_domain_dictionary() -> None:
     assert segment("上一年度主营业务收入") == ["上一年度", "主营业务收入"]
     # jieba's cache goes to a folder of its own under the temp dir
-    assert Path(_jieba().tmp_dir).parent == Path(tempfile.gettempdir())
+    assert Path(jieba_tokenizer(JIEBA_DICT_PATH).tmp_dir).parent == Path(tempfile.gettempdir())
 
 
 @pytest.mark.parametrize(

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import logging
 import sys
+from collections.abc import Callable
 from pathlib import Path
 
 import click
@@ -36,6 +37,37 @@ def main() -> None:
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
 
 
+def model_options(command: Callable[..., None]) -> Callable[..., None]:
+    """--extractor, --precision and --device: how `ingest` and `serve` run the model."""
+    options = [
+        click.option(
+            "--extractor",
+            type=click.Choice(["auto", "model", "patterns"]),
+            default="auto",
+            show_default=True,
+            help="auto: the shipped model if present, else the pattern extractor.",
+        ),
+        click.option(
+            "--precision",
+            type=click.Choice(["int8", "fp32"]),
+            default="int8",
+            show_default=True,
+            help="Model encoder: int8 (faster on CPU) or fp32 (the same result whatever it is batched "
+            "with, which `zhengce serve --batching` needs).",
+        ),
+        click.option(
+            "--device",
+            type=click.Choice(["cpu", "cuda"]),
+            default="cpu",
+            show_default=True,
+            help="Where the model runs; cuda falls back to CPU with a warning when CUDA is missing.",
+        ),
+    ]
+    for option in reversed(options):
+        command = option(command)
+    return command
+
+
 @main.command()
 @click.argument("paths", nargs=-1, required=True, type=click.Path(exists=True, path_type=Path))
 @click.option(
@@ -46,27 +78,7 @@ def main() -> None:
 )
 @click.option("--force", is_flag=True, help="Process inputs again even when their output is up to date.")
 @click.option("-v", "--verbose", is_flag=True, help="Show tracebacks of internal errors.")
-@click.option(
-    "--extractor",
-    type=click.Choice(["auto", "model", "patterns"]),
-    default="auto",
-    show_default=True,
-    help="auto: the shipped model if present, else the pattern extractor.",
-)
-@click.option(
-    "--precision",
-    type=click.Choice(["int8", "fp32"]),
-    default="int8",
-    show_default=True,
-    help="Model encoder: int8 (faster on CPU) or fp32 (what `zhengce serve` batches with).",
-)
-@click.option(
-    "--device",
-    type=click.Choice(["cpu", "cuda"]),
-    default="cpu",
-    show_default=True,
-    help="Where the model runs; cuda falls back to CPU with a warning when CUDA is missing.",
-)
+@model_options
 @click.option(
     "--engine",
     type=click.Choice(["local", "ray"]),
@@ -519,17 +531,7 @@ def rules_compile_command(results: tuple[Path, ...], out_dir: Path | None) -> No
     envvar="ZHENGCE_SERVICE_TOKEN",
     help="Bearer token required on /v1 and /metrics [env: ZHENGCE_SERVICE_TOKEN].",
 )
-@click.option(
-    "--extractor", type=click.Choice(["auto", "model", "patterns"]), default="auto", show_default=True
-)
-@click.option(
-    "--precision",
-    type=click.Choice(["int8", "fp32"]),
-    default="int8",
-    show_default=True,
-    help="Model encoder; fp32 (which --batching needs) gives the same result whatever it is batched with.",
-)
-@click.option("--device", type=click.Choice(["cpu", "cuda"]), default="cpu", show_default=True)
+@model_options
 @click.option(
     "--batching/--no-batching",
     default=False,

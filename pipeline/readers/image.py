@@ -9,38 +9,26 @@ models load once per process (`pipeline.ocr.page.default_page_reader`). Progress
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from pipeline.ocr import page as ocr_page
 from pipeline.ocr.prepare import open_pages
 from pipeline.readers.base import RawBlock, RawDocument, RawPage
+from pipeline.readers.scan import PageProgress, ScanReader
 from pipeline.readers.sniff import JPEG, PNG, TIFF, sniff
 
 if TYPE_CHECKING:
-    from pipeline.ocr.page import PageReader
+    pass
 
 __all__ = ["ImageReader", "PageProgress"]
 
 _log = logging.getLogger(__name__)
 
-# Called after each page with the file name, the page number and the page count (None when unknown).
-PageProgress = Callable[[str, int, int | None], None]
 
-
-class ImageReader:
+class ImageReader(ScanReader):
     """Reads scanned pages from image files by OCR."""
 
     media_types: tuple[str, ...] = (PNG, JPEG, TIFF)
-
-    def __init__(self, page_reader: PageReader | None = None, *, on_page: PageProgress | None = None) -> None:
-        self._page_reader = page_reader
-        self.on_page = on_page
-
-    @property
-    def page_reader(self) -> PageReader:
-        return self._page_reader or ocr_page.default_page_reader()
 
     def read(self, path: Path, data: bytes | None = None) -> RawDocument:
         """OCR every page of the image into blocks in reading order.

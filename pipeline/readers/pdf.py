@@ -42,13 +42,13 @@ from pipeline.layout.reading_order import (
     is_furniture,
     reading_order,
 )
-from pipeline.ocr import page as ocr_page
 from pipeline.ocr.prepare import check_pixels
 from pipeline.readers.base import RawBlock, RawDocument, RawPage
+from pipeline.readers.scan import ScanReader
 from pipeline.readers.sniff import PDF
 
 if TYPE_CHECKING:
-    from pipeline.ocr.page import PageReader
+    pass
 
 __all__ = ["PdfReader", "read_page"]
 
@@ -58,22 +58,10 @@ _PAGE_OBJECT = re.compile(rb"/Type\s*/Page(?![A-Za-z])")
 _EMPTY_PAGE_TREE = re.compile(rb"/Count\s+0(?![0-9])")
 
 
-# Called after each page with the file name, the page number and the page count.
-PageProgress = Callable[[str, int, int | None], None]
-
-
-class PdfReader:
+class PdfReader(ScanReader):
     """Reads PDFs: the text layer where a page has one, OCR where it has none."""
 
     media_types: tuple[str, ...] = (PDF,)
-
-    def __init__(self, page_reader: PageReader | None = None, *, on_page: PageProgress | None = None) -> None:
-        self._page_reader = page_reader
-        self.on_page = on_page
-
-    @property
-    def page_reader(self) -> PageReader:
-        return self._page_reader or ocr_page.default_page_reader()
 
     def read(self, path: Path, data: bytes | None = None) -> RawDocument:
         """Read every page's text into blocks in reading order, by OCR for pages without a text layer.

@@ -24,7 +24,6 @@ from pipeline.errors import ConfigError, InputError, StageError
 from pipeline.extract.assemble import Assembler
 from pipeline.extract.metadata import extract_metadata
 from pipeline.extract.patterns import PatternExtractor
-from pipeline.labels import EntityLabel
 from pipeline.normalize.text_repair import repair
 from pipeline.readers import read_document
 from pipeline.readers.base import RawDocument
@@ -100,7 +99,7 @@ def extractor_stage(
         return PatternExtractor()
     import onnxruntime as ort
 
-    from pipeline.extract.ensemble import LabelEnsemble
+    from pipeline.extract.ensemble import EnsembleConfig, LabelEnsemble
     from pipeline.model.extractor import ModelExtractor, session_options
 
     encoder_file = folder / ENCODER_FILES[precision]
@@ -114,8 +113,8 @@ def extractor_stage(
         session = wrap_encoder(session)
     model = ModelExtractor(folder, providers=providers, encoder_session=session)
     config = json.loads((folder / "config.json").read_text(encoding="utf-8"))
-    labels = config.get("ensemble_model_labels")
-    return LabelEnsemble(model, [EntityLabel(label) for label in labels]) if labels else model
+    ensemble = config.get("ensemble")
+    return LabelEnsemble(model, EnsembleConfig.model_validate(ensemble)) if ensemble else model
 
 
 def default_stages(

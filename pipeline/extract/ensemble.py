@@ -1,17 +1,19 @@
 """The model and the pattern extractor together, each for the labels it reads best.
 
-The rules read numbers, caps, rates and their relations very precisely but find few beneficiaries,
-word-only conditions and exclusions; the model finds those well. The ensemble keeps the pattern
-extractor's entities and relations, adds the model's entities of `model_labels` where no pattern
-entity overlaps them, and the model's relations that touch an added entity. Which labels come from
-the model is measured on the dev split and written into the shipped model's `config.json`
-(`ensemble_model_labels`) by `zhengce train` (pipeline.model.deployment); the model card gives
-the numbers.
+One of the two is the base: its entities and relations are kept whole. The other adds its entities
+of some labels where no base entity overlaps them, with its relations that touch an added entity.
+The rules read numbers and their relations very precisely but find few beneficiaries and word-only
+conditions; the model reads those better and learns from reviewers' corrections. Which side is the
+base and which labels the other supplies is measured on the dev split by `zhengce train`
+(pipeline.model.deployment) and written into the model's `config.json` (`ensemble`).
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict
 
 from pipeline.document import Entity, PolicyDocument, Relation
 from pipeline.extract.patterns import PatternExtractor
@@ -19,45 +21,67 @@ from pipeline.labels import EntityLabel
 from pipeline.stage import Stage
 
 
+class EnsembleConfig(BaseModel):
+    """`config.json` → `ensemble`: how the model's and the rules' readings are combined."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    base: Literal["model", "rules"]  # whose entities and relations are kept whole
+    labels: tuple[EntityLabel, ...]  # the other side's entities added where no base entity overlaps
+
+    def describe(self) -> str:
+        other = "rules" if self.base == "model" else "model"
+        return f"{self.base} + {other}' {', '.join(label.value for label in self.labels)}"
+
+
 class LabelEnsemble:
-    """Pipeline stage: pattern entities and relations, plus the model's entities of some labels."""
+    """Pipeline stage: the model and the pattern extractor combined as `config` says."""
 
     name = "ensemble"
 
-    def __init__(self, model: Stage, model_labels: Iterable[EntityLabel]) -> None:
+    def __init__(self, model: Stage, config: EnsembleConfig) -> None:
         self.model = model
-        self.model_labels = frozenset(model_labels)
+        self.config = config
         self.patterns = PatternExtractor()
 
     def __call__(self, doc: PolicyDocument) -> PolicyDocument:
         learned = self.model(PolicyDocument(source=doc.source, text=doc.text))
-        self.patterns(doc)
-        doc.entities, doc.relations = combine(doc, learned, self.model_labels)
+        rules = self.patterns(PolicyDocument(source=doc.source, text=doc.text))
+        doc.entities, doc.relations = combined(rules, learned, self.config)
         return doc
 
 
-def combine(
-    rules: PolicyDocument, learned: PolicyDocument, model_labels: Iterable[EntityLabel]
+def combined(
+    rules: PolicyDocument, learned: PolicyDocument, config: EnsembleConfig
 ) -> tuple[list[Entity], list[Relation]]:
-    """The rules' entities and relations plus the model's entities of `model_labels` that no rule
-    entity overlaps, and the model's relations touching one of those; neither input is changed."""
-    labels = frozenset(model_labels)
-    taken = [(e.start, e.end) for e in rules.entities]
+    """The entities and relations of the ensemble `config` of two readings of one text."""
+    if config.base == "rules":
+        return combine(rules, learned, config.labels)
+    return combine(learned, rules, config.labels)
+
+
+def combine(
+    base: PolicyDocument, other: PolicyDocument, labels: Iterable[EntityLabel]
+) -> tuple[list[Entity], list[Relation]]:
+    """`base`'s entities and relations plus `other`'s entities of `labels` that no base entity
+    overlaps, and `other`'s relations touching one of those; neither input is changed."""
+    wanted = frozenset(labels)
+    taken = [(e.start, e.end) for e in base.entities]
     added = {
-        e.id: f"m{e.id}"
-        for e in learned.entities
-        if e.label in labels and not any(e.start < end and start < e.end for start, end in taken)
+        e.id: f"x{e.id}"
+        for e in other.entities
+        if e.label in wanted and not any(e.start < end and start < e.end for start, end in taken)
     }
-    entities = rules.entities + [
-        e.model_copy(update={"id": added[e.id]}) for e in learned.entities if e.id in added
+    entities = base.entities + [
+        e.model_copy(update={"id": added[e.id]}) for e in other.entities if e.id in added
     ]
-    # The model's relations touching an added entity, with their other end mapped onto the
-    # entity kept at the same offsets (a pattern entity, or another added one).
+    # The other side's relations touching an added entity, with their other end mapped onto the
+    # entity kept at the same offsets (a base entity, or another added one).
     kept_at = {(e.start, e.end): e.id for e in entities}
-    offsets = {e.id: (e.start, e.end) for e in learned.entities}
-    relations = list(rules.relations)
+    offsets = {e.id: (e.start, e.end) for e in other.entities}
+    relations = list(base.relations)
     present = {(r.head, r.tail) for r in relations}
-    for r in learned.relations:
+    for r in other.relations:
         if r.head in added or r.tail in added:
             head, tail = kept_at.get(offsets[r.head]), kept_at.get(offsets[r.tail])
             if head and tail and (head, tail) not in present:

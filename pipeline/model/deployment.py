@@ -1,13 +1,15 @@
-"""How a trained model is deployed: alone, or in the label ensemble with the pattern extractor.
+"""How a trained model is deployed: alone, or in an ensemble with the pattern extractor.
 
-`zhengce train` measures both on the dev split (never test) right after export and writes the
-better one into the model's `config.json` (`ensemble_model_labels`: the labels the model supplies
-to the ensemble, absent when the model runs alone), so a model retrained on reviewed corrections
-is deployed as its own dev numbers say, not as the model before it was.
+`zhengce train` measures the candidates on the dev split (never test) right after export and writes
+the best into the model's `config.json` (`ensemble`, absent when the model runs alone), so a model
+retrained on reviewed corrections is deployed as its own dev numbers say, not as the model before
+it was.
 
-The ensemble's labels are chosen by greedy forward selection: starting from the pattern extractor
-alone, add the model label that raises dev scores most, until none does. Each dev document is read
-once by the model and once by the rules; every candidate only recombines those readings.
+Candidates: the model alone; the model's entities and relations plus the rules' entities of some
+labels; the rules' plus the model's entities of some labels (pipeline.extract.ensemble). The labels
+are chosen by greedy forward selection: add the label that raises dev scores most, until none
+does. Each dev document is read once by the model and once by the rules; every candidate only
+recombines those readings.
 """
 
 from __future__ import annotations
@@ -16,40 +18,42 @@ import json
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Literal
 
 from pipeline.atomic import write_atomic
 from pipeline.corpus import CorpusRecord, documents
 from pipeline.corpus.convert import records_to_document
 from pipeline.document import PolicyDocument
 from pipeline.evaluation import Report, evaluate
-from pipeline.extract.ensemble import combine
+from pipeline.extract.ensemble import EnsembleConfig, combined
 from pipeline.extract.patterns import PatternExtractor
 from pipeline.labels import EntityLabel
 from pipeline.stage import Stage
 
-CONFIG_KEY = "ensemble_model_labels"
+CONFIG_KEY = "ensemble"
 
 
 @dataclass(frozen=True)
 class Candidate:
-    model_labels: tuple[EntityLabel, ...] | None  # None: the model alone
+    ensemble: EnsembleConfig | None  # None: the model alone
     report: Report
 
     @property
     def name(self) -> str:
-        if self.model_labels is None:
-            return "model alone"
-        return "ensemble: rules + model " + ", ".join(label.value for label in self.model_labels)
+        return "model alone" if self.ensemble is None else f"ensemble: {self.ensemble.describe()}"
 
-    def rank(self) -> tuple[float, float]:
-        """Measures first (what users are told), then entities and relations together."""
+    def rank(self) -> tuple[float, float, int]:
+        """Measures first (what users are told), then entities and relations together, then the
+        simpler deployment: the model alone, then the model as the base (both learn from
+        reviewers' corrections), then the rules as the base."""
         r = self.report
-        return (round(r.measures.f1, 6), round(r.entities.f1 + r.relations.f1, 6))
+        simplicity = 2 if self.ensemble is None else int(self.ensemble.base == "model")
+        return (round(r.measures.f1, 6), round(r.entities.f1 + r.relations.f1, 6), simplicity)
 
     def as_dict(self) -> dict[str, object]:
         return {
             "deployment": self.name,
-            "model_labels": None if self.model_labels is None else [x.value for x in self.model_labels],
+            "ensemble": None if self.ensemble is None else self.ensemble.model_dump(mode="json"),
             "dev_entity_f1": round(self.report.entities.f1, 4),
             "dev_relation_f1": round(self.report.relations.f1, 4),
             "dev_measure_f1": round(self.report.measures.f1, 4),
@@ -66,30 +70,27 @@ class Selection:
 
 
 class _Replay:
-    """A stage that gives each dev text the ensemble of its cached readings."""
+    """A stage that gives each dev text a deployment's combination of its cached readings."""
 
     name = "replay"
 
     def __init__(
-        self,
-        readings: dict[str, tuple[PolicyDocument, PolicyDocument]],
-        model_labels: tuple[EntityLabel, ...] | None,
+        self, readings: dict[str, tuple[PolicyDocument, PolicyDocument]], ensemble: EnsembleConfig | None
     ) -> None:
         self.readings = readings
-        self.model_labels = model_labels
+        self.ensemble = ensemble
 
     def __call__(self, doc: PolicyDocument) -> PolicyDocument:
         rules, learned = self.readings[doc.text]
-        if self.model_labels is None:
+        if self.ensemble is None:
             doc.entities, doc.relations = list(learned.entities), list(learned.relations)
         else:
-            doc.entities, doc.relations = combine(rules, learned, self.model_labels)
+            doc.entities, doc.relations = combined(rules, learned, self.ensemble)
         return doc
 
 
 def select_deployment(model: Stage, dev_records: Sequence[CorpusRecord]) -> Selection:
-    """Measure `model` alone and the greedy label ensembles on `dev_records`; the best wins (the
-    model alone on a tie: one extractor is simpler to run and to explain)."""
+    """Measure `model` alone and the greedy ensembles on `dev_records`; the best wins."""
     rules = PatternExtractor()
     readings: dict[str, tuple[PolicyDocument, PolicyDocument]] = {}
     for doc_id, records in documents(dev_records):
@@ -99,25 +100,30 @@ def select_deployment(model: Stage, dev_records: Sequence[CorpusRecord]) -> Sele
             model(PolicyDocument(source=gold.source, text=gold.text)),
         )
 
-    def measure(labels: tuple[EntityLabel, ...] | None) -> Candidate:
-        return Candidate(labels, evaluate(_Replay(readings, labels), dev_records))
+    def measure(ensemble: EnsembleConfig | None) -> Candidate:
+        return Candidate(ensemble, evaluate(_Replay(readings, ensemble), dev_records))
 
-    alone = measure(None)
-    tried = [alone]
-    chosen: tuple[EntityLabel, ...] = ()
-    best: Candidate | None = None
-    while True:
-        step = [measure((*chosen, label)) for label in EntityLabel if label not in chosen]
-        if not step:
-            break
-        tried += step
-        leader = max(step, key=Candidate.rank)
-        if best is not None and leader.rank() <= best.rank():
-            break
-        best = leader
-        chosen = leader.model_labels or ()
-    winner = alone if best is None or alone.rank() >= best.rank() else best
-    return Selection(winner, tried)
+    tried = [measure(None)]
+    finalists = [tried[0]]
+    base: Literal["model", "rules"]
+    for base in ("model", "rules"):
+        chosen: tuple[EntityLabel, ...] = ()
+        best: Candidate | None = None
+        while True:
+            step = [
+                measure(EnsembleConfig(base=base, labels=(*chosen, label)))
+                for label in EntityLabel
+                if label not in chosen
+            ]
+            tried += step
+            leader = max(step, key=Candidate.rank) if step else None
+            if leader is None or (best is not None and leader.rank() <= best.rank()):
+                break
+            best = leader
+            chosen = leader.ensemble.labels if leader.ensemble else ()
+        if best is not None:
+            finalists.append(best)
+    return Selection(max(finalists, key=Candidate.rank), tried)
 
 
 def write_deployment(model_dir: Path, selection: Selection) -> None:
@@ -125,9 +131,8 @@ def write_deployment(model_dir: Path, selection: Selection) -> None:
     path = model_dir / "config.json"
     config = json.loads(path.read_text(encoding="utf-8"))
     config.pop(CONFIG_KEY, None)
-    labels = selection.chosen.model_labels
-    if labels is not None:
-        config[CONFIG_KEY] = [label.value for label in labels]
+    if selection.chosen.ensemble is not None:
+        config[CONFIG_KEY] = selection.chosen.ensemble.model_dump(mode="json")
     write_atomic(path, json.dumps(config, indent=2, ensure_ascii=False) + "\n")
 
 

@@ -1,9 +1,9 @@
-"""The ensemble: the rules' entities and relations, plus the model's entities of chosen labels."""
+"""The ensemble: one side's entities and relations, plus the other's entities of chosen labels."""
 
 from __future__ import annotations
 
 from pipeline.document import Entity, PolicyDocument, Relation, Source
-from pipeline.extract.ensemble import LabelEnsemble
+from pipeline.extract.ensemble import EnsembleConfig, LabelEnsemble
 from pipeline.labels import EntityLabel
 
 TEXT = "对新认定的专精特新中小企业，给予一次性奖励50万元。"
@@ -31,9 +31,13 @@ class _Model:
         return doc
 
 
+SOURCE = Source(name="a.txt", sha256="0" * 64, media_type="text/plain")
+
+
 def test_ensemble_adds_the_models_labels_and_their_relations_to_the_rules() -> None:
     source = Source(name="a.txt", sha256="0" * 64, media_type="text/plain")
-    doc = LabelEnsemble(_Model(), [EntityLabel.BENEFICIARY])(PolicyDocument(source=source, text=TEXT))
+    config = EnsembleConfig(base="rules", labels=(EntityLabel.BENEFICIARY,))
+    doc = LabelEnsemble(_Model(), config)(PolicyDocument(source=source, text=TEXT))
     by_id = {e.id: e for e in doc.entities}
     assert [(e.label, e.text) for e in doc.entities if e.label == "BENEFICIARY"] == [
         (EntityLabel.BENEFICIARY, "专精特新中小企业")
@@ -45,3 +49,15 @@ def test_ensemble_adds_the_models_labels_and_their_relations_to_the_rules() -> N
         ("奖励", "FOR", "专精特新中小企业")
     ]
     assert doc.measures == [] and len(doc.relations) == len({(r.head, r.tail) for r in doc.relations})
+
+
+def test_ensemble_on_the_model_adds_the_rules_labels() -> None:
+    config = EnsembleConfig(base="model", labels=(EntityLabel.AMOUNT, EntityLabel.BENEFIT_KIND))
+    doc = LabelEnsemble(_Model(), config)(PolicyDocument(source=SOURCE, text=TEXT))
+    # The model's amount span stands (the rules' 50万元 overlaps it), its kind and beneficiary too.
+    assert [(e.label, e.text) for e in doc.entities] == [
+        (EntityLabel.BENEFICIARY, "专精特新中小企业"),
+        (EntityLabel.BENEFIT_KIND, "奖励"),
+        (EntityLabel.AMOUNT, "奖励50万"),
+    ]
+    assert {r.label for r in doc.relations} == {"FOR", "HAS_AMOUNT"}

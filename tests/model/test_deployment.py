@@ -44,7 +44,7 @@ class _Oracle:
 
 def test_a_model_that_reads_everything_right_runs_alone(dev: list[CorpusRecord]) -> None:
     selection = select_deployment(_Oracle(dev, lambda label: True), dev)
-    assert selection.chosen.model_labels is None
+    assert selection.chosen.ensemble is None
     assert selection.chosen.report.measures.f1 == 1.0 and selection.chosen.report.entities.f1 == 1.0
     assert len(selection.tried) > len(EntityLabel)  # the ensembles were measured too
 
@@ -54,17 +54,27 @@ def test_a_model_good_at_one_label_supplies_it_to_the_rules(dev: list[CorpusReco
         return label in (EntityLabel.CONDITION, EntityLabel.BENEFICIARY)
 
     selection = select_deployment(_Oracle(dev, only_conditions), dev)
-    labels = selection.chosen.model_labels
-    assert labels is not None and set(labels) & {EntityLabel.CONDITION, EntityLabel.BENEFICIARY}
+    ensemble = selection.chosen.ensemble
+    assert ensemble is not None and ensemble.base == "rules"
+    assert set(ensemble.labels) & {EntityLabel.CONDITION, EntityLabel.BENEFICIARY}
     alone = selection.tried[0]
-    assert alone.model_labels is None and alone.rank() < selection.chosen.rank()
+    assert alone.ensemble is None and alone.rank() < selection.chosen.rank()
+
+
+def test_a_model_that_misses_one_label_takes_it_from_the_rules(dev: list[CorpusRecord]) -> None:
+    selection = select_deployment(_Oracle(dev, lambda label: label != EntityLabel.CAP), dev)
+    ensemble = selection.chosen.ensemble
+    assert ensemble is not None and ensemble.base == "model" and EntityLabel.CAP in ensemble.labels
 
 
 def test_the_choice_is_written_into_the_model_config(tmp_path: Path, dev: list[CorpusRecord]) -> None:
-    (tmp_path / "config.json").write_text(json.dumps({"max_length": 192, CONFIG_KEY: ["UNIT"]}))
+    old = {"base": "rules", "labels": ["UNIT"]}
+    (tmp_path / "config.json").write_text(json.dumps({"max_length": 192, CONFIG_KEY: old}))
     ensemble = select_deployment(_Oracle(dev, lambda label: label == EntityLabel.BENEFICIARY), dev)
     write_deployment(tmp_path, ensemble)
     config = json.loads((tmp_path / "config.json").read_text())
-    assert config["max_length"] == 192 and EntityLabel.BENEFICIARY.value in config[CONFIG_KEY]
+    chosen = ensemble.chosen.ensemble
+    assert chosen is not None and config[CONFIG_KEY] == chosen.model_dump(mode="json") != old
+    assert config["max_length"] == 192
     write_deployment(tmp_path, select_deployment(_Oracle(dev, lambda label: True), dev))
     assert CONFIG_KEY not in json.loads((tmp_path / "config.json").read_text())

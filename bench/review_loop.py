@@ -45,6 +45,7 @@ from pipeline.corpus import CorpusRecord, documents, read_jsonl, write_jsonl  # 
 from pipeline.corpus.build import load_notices  # noqa: E402
 from pipeline.corpus.convert import records_to_document  # noqa: E402
 from pipeline.errors import InputError  # noqa: E402
+from pipeline.extract.ensemble import EnsembleConfig  # noqa: E402
 from pipeline.review.config import LABELS_NAME, TEXT_NAME  # noqa: E402
 
 REVIEW = ROOT / "corpus" / "review"
@@ -228,9 +229,8 @@ def scores(report: dict[str, Any]) -> dict[str, Any]:
 
 def deployment(model: Path) -> str:
     """How `model` is deployed, from its config.json (pipeline.model.deployment)."""
-    config = json.loads((model / "config.json").read_text(encoding="utf-8"))
-    labels = config.get("ensemble_model_labels")
-    return f"ensemble, model labels {', '.join(labels)}" if labels else "model alone"
+    ensemble = json.loads((model / "config.json").read_text(encoding="utf-8")).get("ensemble")
+    return f"ensemble: {EnsembleConfig.model_validate(ensemble).describe()}" if ensemble else "model alone"
 
 
 def evaluate(model: Path, *where: str) -> dict[str, Any]:

@@ -8,13 +8,15 @@ it was.
 Candidates: the model alone; the model's entities and relations plus the rules' entities of some
 labels; the rules' plus the model's entities of some labels (pipeline.extract.ensemble). The labels
 are chosen by greedy forward selection: add the label that raises dev scores most, until none
-does. Each dev document is read once by the model and once by the rules; every candidate only
+does. The best ensemble is deployed only when it beats the model alone significantly
+(`SIGNIFICANCE`). Each dev document is read once by the model and once by the rules; every candidate only
 recombines those readings.
 """
 
 from __future__ import annotations
 
 import json
+import random
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -24,13 +26,18 @@ from pipeline.atomic import write_atomic
 from pipeline.corpus import CorpusRecord, documents
 from pipeline.corpus.convert import records_to_document
 from pipeline.document import PolicyDocument
-from pipeline.evaluation import Report, evaluate
+from pipeline.evaluation import Report, Score, evaluate
 from pipeline.extract.ensemble import EnsembleConfig, combined
 from pipeline.extract.patterns import PatternExtractor
 from pipeline.labels import EntityLabel
 from pipeline.stage import Stage
 
 CONFIG_KEY = "ensemble"
+# An ensemble replaces the model alone only when it has more exact measures on dev in at least this
+# share of paired bootstrap resamples of the dev documents (a one-sided 95% test). The model alone
+# learns from every reviewer's correction and the rules never do, so they must earn their place
+# clearly, not by one measure that another sample of notices would take back.
+SIGNIFICANCE = 0.95
 
 
 @dataclass(frozen=True)
@@ -64,9 +71,14 @@ class Candidate:
 class Selection:
     chosen: Candidate
     tried: list[Candidate]
+    bootstrap_wins: float | None  # the best ensemble against the model alone, when it ranked above
 
     def as_dict(self) -> dict[str, object]:
-        return {"chosen": self.chosen.as_dict(), "tried": [c.as_dict() for c in self.tried]}
+        return {
+            "chosen": self.chosen.as_dict(),
+            "ensemble_bootstrap_wins": self.bootstrap_wins,
+            "tried": [c.as_dict() for c in self.tried],
+        }
 
 
 class _Replay:
@@ -90,7 +102,8 @@ class _Replay:
 
 
 def select_deployment(model: Stage, dev_records: Sequence[CorpusRecord]) -> Selection:
-    """Measure `model` alone and the greedy ensembles on `dev_records`; the best wins."""
+    """Measure `model` alone and the greedy ensembles on `dev_records`: the best ensemble wins when
+    it ranks above the model alone and beats it significantly on measures, else the model alone."""
     rules = PatternExtractor()
     readings: dict[str, tuple[PolicyDocument, PolicyDocument]] = {}
     for doc_id, records in documents(dev_records):
@@ -104,7 +117,7 @@ def select_deployment(model: Stage, dev_records: Sequence[CorpusRecord]) -> Sele
         return Candidate(ensemble, evaluate(_Replay(readings, ensemble), dev_records))
 
     tried = [measure(None)]
-    finalists = [tried[0]]
+    finalists: list[Candidate] = []
     base: Literal["model", "rules"]
     for base in ("model", "rules"):
         chosen: tuple[EntityLabel, ...] = ()
@@ -123,7 +136,39 @@ def select_deployment(model: Stage, dev_records: Sequence[CorpusRecord]) -> Sele
             chosen = leader.ensemble.labels if leader.ensemble else ()
         if best is not None:
             finalists.append(best)
-    return Selection(max(finalists, key=Candidate.rank), tried)
+    alone, ensemble = tried[0], max(finalists, key=Candidate.rank)
+    if ensemble.rank() <= alone.rank():
+        return Selection(alone, tried, None)
+
+    def per_document(candidate: Candidate) -> list[Score]:
+        replay = _Replay(readings, candidate.ensemble)
+        return [evaluate(replay, records).measures for _, records in documents(dev_records)]
+
+    wins = bootstrap_wins(per_document(ensemble), per_document(alone))
+    return Selection(ensemble if wins >= SIGNIFICANCE else alone, tried, wins)
+
+
+def bootstrap_wins(
+    candidate: Sequence[Score], baseline: Sequence[Score], *, rounds: int = 2000, seed: int = 13
+) -> float:
+    """The share of paired bootstrap resamples of the documents in which `candidate`'s measure F1
+    (from its per-document scores) is strictly above `baseline`'s."""
+    rng = random.Random(seed)
+    count = len(candidate)
+    wins = 0
+    for _ in range(rounds):
+        picked = [rng.randrange(count) for _ in range(count)]
+        wins += _f1(candidate, picked) > _f1(baseline, picked)
+    return wins / rounds
+
+
+def _f1(scores: Sequence[Score], picked: list[int]) -> float:
+    total = Score()
+    for i in picked:
+        total.true_positive += scores[i].true_positive
+        total.predicted += scores[i].predicted
+        total.gold += scores[i].gold
+    return total.f1
 
 
 def write_deployment(model_dir: Path, selection: Selection) -> None:

@@ -9,6 +9,7 @@ gives the same result, whatever else is being processed at the same time.
 from __future__ import annotations
 
 import json
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Protocol
@@ -259,7 +260,7 @@ class ModelExtractor:
             label = RELATION_LABELS[best]
             if row[best] >= RELATION_THRESHOLD and relation_allowed(spans[h].label, label, spans[t].label):
                 found.append((h, t, label, float(row[best])))
-        return surest_heads(found)
+        return paired_tiers(surest_heads(found), spans)
 
 
 def surest_heads(
@@ -271,3 +272,32 @@ def surest_heads(
         if label in SINGLE_HEAD:
             surest[(tail, label)] = max(score, surest.get((tail, label), 0.0))
     return [r for r in relations if r[2] not in SINGLE_HEAD or r[3] == surest[(r[1], r[2])]]
+
+
+# Values that carry tiers: `分别给予20万元、50万元` (corpus/README.md, rule 5).
+TIER_VALUES = frozenset({EntityLabel.AMOUNT, EntityLabel.CAP, EntityLabel.RATE, EntityLabel.UNIT_AMOUNT})
+
+
+def paired_tiers(
+    relations: list[tuple[int, int, RelationLabel, float]], spans: list[_Span]
+) -> list[tuple[int, int, RelationLabel, float]]:
+    """分别: when k tier values of one label each REQUIRE the same k conditions or thresholds, the
+    i-th value in reading order requires the i-th of them only. The relation head scores pairs one
+    at a time and cannot see that a listing pairs off element by element."""
+    required: dict[int, set[int]] = {}
+    for head, tail, label, _ in relations:
+        if label == RelationLabel.REQUIRES and spans[head].label in TIER_VALUES:
+            required.setdefault(head, set()).add(tail)
+    tiers: dict[tuple[frozenset[int], EntityLabel], list[int]] = {}
+    for head, tails in required.items():
+        tiers.setdefault((frozenset(tails), spans[head].label), []).append(head)
+    dropped: set[tuple[int, int]] = set()
+
+    def reading_order(members: Iterable[int]) -> list[int]:
+        return sorted(members, key=lambda k: spans[k].start)
+
+    for (conditions, _), heads in tiers.items():
+        if len(heads) == len(conditions) >= 2:
+            in_order = set(zip(reading_order(heads), reading_order(conditions), strict=True))
+            dropped |= {(h, t) for h in heads for t in conditions} - in_order
+    return [r for r in relations if r[2] != RelationLabel.REQUIRES or (r[0], r[1]) not in dropped]

@@ -12,8 +12,15 @@ from pipeline.corpus import CorpusRecord, documents
 from pipeline.corpus.build import load_split
 from pipeline.corpus.convert import records_to_document
 from pipeline.document import PolicyDocument
+from pipeline.evaluation import Score
 from pipeline.labels import EntityLabel
-from pipeline.model.deployment import CONFIG_KEY, select_deployment, write_deployment
+from pipeline.model.deployment import (
+    CONFIG_KEY,
+    SIGNIFICANCE,
+    bootstrap_wins,
+    select_deployment,
+    write_deployment,
+)
 
 CORPUS = Path(__file__).resolve().parents[2] / "corpus"
 
@@ -78,3 +85,19 @@ def test_the_choice_is_written_into_the_model_config(tmp_path: Path, dev: list[C
     assert config["max_length"] == 192
     write_deployment(tmp_path, select_deployment(_Oracle(dev, lambda label: True), dev))
     assert CONFIG_KEY not in json.loads((tmp_path / "config.json").read_text())
+
+
+def test_bootstrap_wins_counts_resamples_where_the_candidate_is_strictly_better() -> None:
+    same = [Score(true_positive=3, predicted=4, gold=4) for _ in range(10)]
+    assert bootstrap_wins(same, same) == 0.0
+    better = [Score(true_positive=4, predicted=4, gold=4) for _ in range(10)]
+    assert bootstrap_wins(better, same) == 1.0
+    # One document better out of ten: most resamples that leave it out are ties, not wins.
+    one_better = [better[0], *same[1:]]
+    assert 0.5 < bootstrap_wins(one_better, same) < 0.95
+
+
+def test_an_ensemble_must_beat_the_model_alone_clearly(dev: list[CorpusRecord]) -> None:
+    selection = select_deployment(_Oracle(dev, lambda label: label != EntityLabel.CAP), dev)
+    assert selection.bootstrap_wins is not None
+    assert (selection.chosen.ensemble is not None) == (selection.bootstrap_wins >= SIGNIFICANCE)

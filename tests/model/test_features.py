@@ -91,3 +91,25 @@ def test_a_value_keeps_only_its_surest_head() -> None:
         (4, 0, R.REQUIRES, 0.8),
     ]
     assert surest_heads(found) == found[1:]
+
+
+def test_tier_values_pair_off_with_their_conditions_in_reading_order() -> None:
+    from pipeline.labels import RelationLabel as R
+    from pipeline.model.extractor import _Span, paired_tiers
+
+    # 对[国际级]、[国家级]赛事，分别给予最高[200万元]、[80万元]的[补助]
+    def span(start: int, label: EntityLabel) -> _Span:
+        return _Span(start, start + 3, label, 0.9, 0)
+
+    c = EntityLabel.CONDITION
+    spans = [span(0, c), span(4, c), span(12, EntityLabel.CAP), span(16, EntityLabel.CAP)]
+    spans.append(span(22, EntityLabel.BENEFIT_KIND))
+    every_pair = [(value, cond, R.REQUIRES, 0.8) for value in (2, 3) for cond in (0, 1)]
+    anchor = [(4, 0, R.REQUIRES, 0.7), (4, 1, R.REQUIRES, 0.7), (4, 2, R.HAS_CAP, 0.9)]
+    kept = paired_tiers(every_pair + anchor, spans)
+    assert [(h, t) for h, t, label, _ in kept if label == R.REQUIRES and h != 4] == [(2, 0), (3, 1)]
+    assert all(r in kept for r in anchor)  # an anchor's conditions are not tiers
+    # Three values requiring two conditions are not a listing pairing off: nothing is dropped.
+    spans.append(span(19, EntityLabel.CAP))
+    uneven = [*every_pair, (5, 0, R.REQUIRES, 0.8), (5, 1, R.REQUIRES, 0.8)]
+    assert paired_tiers(uneven, spans) == uneven

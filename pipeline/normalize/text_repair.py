@@ -91,6 +91,8 @@ def _block_piece(block: RawBlock) -> _Piece | None:
     for i, (prev, line) in enumerate(pairwise(lines)):
         indent = _FIRST_LINE_INDENT if i == 0 else 0.0
         wrapped = _is_wrapped(prev, width, indent=indent) or (in_paragraph and not _ends_sentence(prev))
+        # A numbered item starts a paragraph even after a heading nearly as wide as a narrow column.
+        wrapped = wrapped and not _ENUMERATION_START.match(line)
         parts.append(_joiner(prev, line) if wrapped else "\n")
         parts.append(line)
         in_paragraph = wrapped
@@ -112,9 +114,10 @@ def repair(raw: RawDocument) -> tuple[str, list[Page]]:
             continue
         if pieces:
             prev = pieces[-1]
-            piece.continues = _is_wrapped(prev.last_line, prev.width) and not _ENUMERATION_START.match(
-                piece.text
-            )
+            # A one-line block has no width of its own to judge its line by: the column's next
+            # block, where a paragraph cut at the column foot goes on, lends it one.
+            width = prev.width or piece.width
+            piece.continues = _is_wrapped(prev.last_line, width) and not _ENUMERATION_START.match(piece.text)
         pieces.append(piece)
 
     chunks: list[str] = []

@@ -61,6 +61,19 @@ def test_text_repair_paragraph_cut_by_a_column_break_is_joined() -> None:
     )
 
 
+def test_text_repair_one_line_at_a_column_foot_continues_in_the_next_column() -> None:
+    foot = ["支持云服务发展。鼓励"]
+    next_column = ["算力企业转变算力供给", "方式，大力发展云服务。"]
+    assert _text(foot, next_column) == "支持云服务发展。鼓励算力企业转变算力供给方式，大力发展云服务。"
+    # A short heading alone in its block does not run into the paragraph below it.
+    assert _text(["一、总则"], next_column).split("\n")[0] == "一、总则"
+
+
+def test_text_repair_a_numbered_item_starts_a_paragraph_after_a_wide_heading() -> None:
+    lines = ["四、推进数字化转型", "（七）支持企业智能", "化改造。对企业实施"]
+    assert _text(lines).split("\n") == ["四、推进数字化转型", "（七）支持企业智能化改造。对企业实施"]
+
+
 def test_text_repair_short_last_lines_of_a_column_stay_in_the_paragraph() -> None:
     lines = [
         "支持应用本省算力资源，每年评选10个优秀算力应用示范场景予以授牌，并按",

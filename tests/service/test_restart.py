@@ -62,20 +62,22 @@ def test_restart_after_kill_completes_the_job_exactly_once(tmp_path: Path) -> No
     log = tmp_path / "server.log"
     data = tmp_path / "data"
     text = SAMPLE.read_text(encoding="utf-8")
-    documents = [{"name": f"n{i:02d}.txt", "text": f"{i}\n{text}"} for i in range(60)]
+    # Long documents, so that the kill lands while one is being read, not between two (the restart
+    # reports running documents as interrupted).
+    documents = [{"name": f"n{i:02d}.txt", "text": f"{i}\n" + "\n".join([text] * 4)} for i in range(60)]
     with httpx.Client(base_url=f"http://127.0.0.1:{port}", timeout=60) as client:
         first = _serve(data, port, log)
         try:
             _wait_healthy(client, first, log)
             job = client.post("/v1/jobs", json={"documents": documents}).json()
             while True:
+                readers = _children(first.pid)  # before the status, so the kill follows it at once
                 status = client.get(f"/v1/jobs/{job['id']}").json()
-                if status["ok"] >= 3:
+                if status["ok"] >= 3 and status["running"]:  # kill while a document is being read
                     break
                 time.sleep(0.05)
-            assert status["pending"] > 0, "the job finished before the kill; make it longer"
-            readers = _children(first.pid)
             first.send_signal(signal.SIGKILL)
+            assert status["pending"] > 0, "the job finished before the kill; make it longer"
             first.wait(10)
         finally:
             if first.poll() is None:

@@ -281,23 +281,37 @@ TIER_VALUES = frozenset({EntityLabel.AMOUNT, EntityLabel.CAP, EntityLabel.RATE, 
 def paired_tiers(
     relations: list[tuple[int, int, RelationLabel, float]], spans: list[_Span]
 ) -> list[tuple[int, int, RelationLabel, float]]:
-    """分别: when k tier values of one label each REQUIRE the same k conditions or thresholds, the
-    i-th value in reading order requires the i-th of them only. The relation head scores pairs one
-    at a time and cannot see that a listing pairs off element by element."""
-    required: dict[int, set[int]] = {}
-    for head, tail, label, _ in relations:
-        if label == RelationLabel.REQUIRES and spans[head].label in TIER_VALUES:
-            required.setdefault(head, set()).add(tail)
-    tiers: dict[tuple[frozenset[int], EntityLabel], list[int]] = {}
-    for head, tails in required.items():
-        tiers.setdefault((frozenset(tails), spans[head].label), []).append(head)
+    """分别: k tier values of one label linked by REQUIRES to k conditions or thresholds (and to no
+    others) are a listing that pairs off: the i-th value in reading order requires the i-th of them
+    only. The relation head scores pairs one at a time and cannot see that a listing pairs off."""
+    edges = [
+        (head, tail)
+        for head, tail, label, _ in relations
+        if label == RelationLabel.REQUIRES and spans[head].label in TIER_VALUES
+    ]
+    # Connected groups of values and what they require, one graph per value label.
+    parent: dict[tuple[str, int], tuple[str, int]] = {}
+
+    def root(node: tuple[str, int]) -> tuple[str, int]:
+        parent.setdefault(node, node)
+        while parent[node] != node:
+            node = parent[node]
+        return node
+
+    for head, tail in edges:
+        parent[root(("value", head))] = root((spans[head].label.value, tail))
+    groups: dict[tuple[str, int], tuple[set[int], set[int]]] = {}
+    for head, tail in edges:
+        values, required = groups.setdefault(root(("value", head)), (set(), set()))
+        values.add(head)
+        required.add(tail)
     dropped: set[tuple[int, int]] = set()
-
-    def reading_order(members: Iterable[int]) -> list[int]:
-        return sorted(members, key=lambda k: spans[k].start)
-
-    for (conditions, _), heads in tiers.items():
-        if len(heads) == len(conditions) >= 2:
-            in_order = set(zip(reading_order(heads), reading_order(conditions), strict=True))
-            dropped |= {(h, t) for h in heads for t in conditions} - in_order
+    for values, required in groups.values():
+        if len(values) == len(required) >= 2:
+            in_order = set(zip(_reading_order(values, spans), _reading_order(required, spans), strict=True))
+            dropped |= {(h, t) for h, t in edges if h in values} - in_order
     return [r for r in relations if r[2] != RelationLabel.REQUIRES or (r[0], r[1]) not in dropped]
+
+
+def _reading_order(members: Iterable[int], spans: list[_Span]) -> list[int]:
+    return sorted(members, key=lambda k: spans[k].start)

@@ -113,3 +113,20 @@ def test_tier_values_pair_off_with_their_conditions_in_reading_order() -> None:
     spans.append(span(19, EntityLabel.CAP))
     uneven = [*every_pair, (5, 0, R.REQUIRES, 0.8), (5, 1, R.REQUIRES, 0.8)]
     assert paired_tiers(uneven, spans) == uneven
+
+
+def test_tier_values_pair_off_when_the_head_linked_them_only_in_part() -> None:
+    from pipeline.labels import RelationLabel as R
+    from pipeline.model.extractor import _Span, paired_tiers
+
+    # 投资额达到[1亿元]、[3亿元]、[10亿元]的，分别按[2%]、[3%]、[4%]给予补助
+    spans = [_Span(start, start + 3, EntityLabel.THRESHOLD, 0.9, 0) for start in (0, 4, 8)]
+    spans += [_Span(start, start + 2, EntityLabel.RATE, 0.9, 0) for start in (14, 17, 20)]
+    found = [(3, 0, R.REQUIRES, 0.9), (3, 2, R.REQUIRES, 0.6), (4, 0, R.REQUIRES, 0.7)]
+    found += [
+        (4, 1, R.REQUIRES, 0.8),
+        (4, 2, R.REQUIRES, 0.7),
+        (5, 2, R.REQUIRES, 0.9),
+        (5, 0, R.REQUIRES, 0.5),
+    ]
+    assert sorted((h, t) for h, t, _, _ in paired_tiers(found, spans)) == [(3, 0), (4, 1), (5, 2)]

@@ -30,8 +30,8 @@ class EnsembleConfig(BaseModel):
     labels: tuple[EntityLabel, ...]  # the other side's entities added where no base entity overlaps
 
     def describe(self) -> str:
-        other = "rules" if self.base == "model" else "model"
-        return f"{self.base} + {other}' {', '.join(label.value for label in self.labels)}"
+        others = "rules'" if self.base == "model" else "model's"
+        return f"{self.base} + the {others} {', '.join(label.value for label in self.labels)}"
 
 
 class LabelEnsemble:

@@ -6,6 +6,7 @@ import json
 import logging
 import sys
 from collections.abc import Callable
+from functools import partial
 from pathlib import Path
 
 import click
@@ -137,6 +138,9 @@ def ingest(
             failed += 1
             _error(str(record.error))
 
+    batch = partial(
+        run_batch, tasks, out_dir, jobs=jobs, force=force, verbose=verbose, options=options, results=results
+    )
     if sys.stderr.isatty():
         columns = (TextColumn("ingest"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn())
         with Progress(*columns, console=_err, transient=True) as progress:
@@ -146,27 +150,9 @@ def ingest(
                 report(record)
                 progress.advance(bar)
 
-            run_batch(
-                tasks,
-                out_dir,
-                jobs=jobs,
-                force=force,
-                verbose=verbose,
-                options=options,
-                on_done=advance,
-                results=results,
-            )
+            batch(on_done=advance)
     else:
-        run_batch(
-            tasks,
-            out_dir,
-            jobs=jobs,
-            force=force,
-            verbose=verbose,
-            options=options,
-            on_done=report,
-            results=results,
-        )
+        batch(on_done=report)
     click.echo(f"{len(tasks) - failed} of {len(tasks)} inputs ok; manifest: {out_dir / MANIFEST}", err=True)
     sys.exit(1 if failed else 0)
 

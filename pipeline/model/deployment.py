@@ -9,8 +9,8 @@ Candidates: the model alone; the model's entities and relations plus the rules' 
 labels; the rules' plus the model's entities of some labels (pipeline.extract.ensemble). The labels
 are chosen by greedy forward selection: add the label that raises dev scores most, until none
 does. The best ensemble is deployed only when it beats the model alone significantly
-(`SIGNIFICANCE`). Each dev document is read once by the model and once by the rules; every candidate only
-recombines those readings.
+(`SIGNIFICANCE`). Each dev document is read once by the model and once by the rules; every
+candidate only recombines those readings.
 """
 
 from __future__ import annotations
@@ -30,6 +30,7 @@ from pipeline.evaluation import Report, Score, evaluate
 from pipeline.extract.ensemble import EnsembleConfig, combined
 from pipeline.extract.patterns import PatternExtractor
 from pipeline.labels import EntityLabel
+from pipeline.model.extractor import ModelExtractor
 from pipeline.stage import Stage
 
 CONFIG_KEY = "ensemble"
@@ -183,8 +184,6 @@ def write_deployment(model_dir: Path, selection: Selection) -> None:
 
 def deploy(model_dir: Path, dev_records: Sequence[CorpusRecord]) -> Selection:
     """Choose the deployment of the model in `model_dir` on `dev_records` and write it there."""
-    from pipeline.model.extractor import ModelExtractor
-
     selection = select_deployment(ModelExtractor(model_dir), dev_records)
     write_deployment(model_dir, selection)
     return selection

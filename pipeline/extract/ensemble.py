@@ -76,9 +76,9 @@ def combine(
         e.model_copy(update={"id": added[e.id]}) for e in other.entities if e.id in added
     ]
     # The other side's relations touching an added entity, with their other end mapped onto the
-    # entity kept at the same offsets (a base entity, or another added one).
-    kept_at = {(e.start, e.end): e.id for e in entities}
-    offsets = {e.id: (e.start, e.end) for e in other.entities}
+    # entity kept at the same offsets with the same label (a base entity, or another added one).
+    kept_at = {(e.start, e.end, e.label): e.id for e in entities}
+    offsets = {e.id: (e.start, e.end, e.label) for e in other.entities}
     relations = list(base.relations)
     present = {(r.head, r.tail) for r in relations}
     for r in other.relations:

@@ -61,3 +61,26 @@ def test_ensemble_on_the_model_adds_the_rules_labels() -> None:
         (EntityLabel.AMOUNT, "奖励50万"),
     ]
     assert {r.label for r in doc.relations} == {"FOR", "HAS_AMOUNT"}
+
+
+class _MislabellingModel:
+    """The beneficiary, and 奖励 read as an exclusion with a relation from it."""
+
+    name = "fake"
+
+    def __call__(self, doc: PolicyDocument) -> PolicyDocument:
+        def entity(key: str, text: str, label: str) -> Entity:
+            start = doc.text.index(text)
+            return Entity(id=key, label=label, start=start, end=start + len(text), text=text)
+
+        doc.entities = [entity("b", "专精特新中小企业", "BENEFICIARY"), entity("x", "奖励", "EXCLUSION")]
+        doc.relations = [Relation(head="x", tail="b", label="FOR", score=0.9)]
+        return doc
+
+
+def test_ensemble_maps_relations_only_onto_entities_of_the_same_label() -> None:
+    config = EnsembleConfig(base="rules", labels=(EntityLabel.BENEFICIARY,))
+    doc = LabelEnsemble(_MislabellingModel(), config)(PolicyDocument(source=SOURCE, text=TEXT))
+    assert "专精特新中小企业" in [e.text for e in doc.entities]
+    # The rules' 奖励 is a benefit kind, not the model's exclusion: the model's relation is dropped.
+    assert not any(r.label == "FOR" for r in doc.relations)

@@ -153,3 +153,27 @@ def test_reviewed_paragraphs_are_trained_on_reviewed_weight_times(tmp_path: Path
     reviewed = [_record(n) for n in (20, 21)]
     summary = train(options, [_record(n) for n in range(4)], [_record(9)], tmp_path / "m", reviewed=reviewed)
     assert summary["train_windows"] == 4 + 2 * 3  # one window per paragraph
+
+
+def test_train_command_exports_and_chooses_the_deployment_on_dev(tmp_path: Path) -> None:
+    """`zhengce train` end to end on the corpus, one step: export, then the deployment chosen on dev."""
+    import json
+
+    from click.testing import CliRunner
+
+    from pipeline.cli import main
+    from pipeline.corpus.build import load_split
+
+    corpus = Path(__file__).resolve().parents[2] / "corpus"
+    chars = sorted({ch for r in load_split(corpus, "dev") for ch in r.text})
+    base = tmp_path / "base"
+    base.mkdir()
+    (base / "vocab.txt").write_text("\n".join([*SPECIALS, *chars]) + "\n", encoding="utf-8")
+    out = tmp_path / "model"
+    args = ["train", "--corpus", str(corpus), "--base", str(base), "--scratch", "--max-steps", "1"]
+    result = CliRunner().invoke(main, [*args, "--epochs", "1", "-o", str(out)])
+    assert result.exit_code == 0, result.output
+    summary = json.loads((out / "train_summary.json").read_text(encoding="utf-8"))
+    chosen = summary["deployment"]["chosen"]
+    assert json.loads((out / "config.json").read_text(encoding="utf-8")).get("ensemble") == chosen["ensemble"]
+    assert 0 <= chosen["dev_measure_f1"] <= 1 and len(summary["deployment"]["tried"]) > 14

@@ -1,9 +1,14 @@
 """The review loop end to end, with the real commands: does correcting a model's errors in Label Studio
 and retraining fix them without costing anything on the test split?
 
-    .venv/bin/python bench/review_loop.py --model models/runs/hint4 -o bench/out/review-loop
-    .venv/bin/python bench/review_loop.py --model models/runs/hint4 -o /tmp/loop \
+    .venv/bin/python bench/review_loop.py --model models/runs/ner4-shipped -o bench/out/review-loop-3
+    .venv/bin/python bench/review_loop.py --model models/runs/ner4-shipped -o /tmp/loop \
         --max-steps 2 --stop-after train
+
+`--model` is a model folder that was not trained on the review notices (the shipped model now is:
+its training included them). The closing note of the review-loop issue used the model shipped
+before that: the `models/runs/ner4` weights with `"ensemble": {"base": "rules", "labels":
+["BENEFICIARY", "CONDITION", "EXCLUSION"]}` in its config.json.
 
 Steps, each a `zhengce` command run as a reviewer's team would run it:
 

@@ -113,6 +113,11 @@ def extractor_stage(
         session = wrap_encoder(session)
     model = ModelExtractor(folder, providers=providers, encoder_session=session)
     config = json.loads((folder / "config.json").read_text(encoding="utf-8"))
+    if "ensemble_model_labels" in config:  # written by zhengce before the deployment was chosen on dev
+        raise ConfigError(
+            f'{folder / "config.json"}: replace "ensemble_model_labels": [...] by '
+            '"ensemble": {"base": "rules", "labels": [...]}, or run `zhengce train` again'
+        )
     ensemble = config.get("ensemble")
     return LabelEnsemble(model, EnsembleConfig.model_validate(ensemble)) if ensemble else model
 

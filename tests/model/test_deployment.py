@@ -101,3 +101,18 @@ def test_an_ensemble_must_beat_the_model_alone_clearly(dev: list[CorpusRecord]) 
     selection = select_deployment(_Oracle(dev, lambda label: label != EntityLabel.CAP), dev)
     assert selection.bootstrap_wins is not None
     assert (selection.chosen.ensemble is not None) == (selection.bootstrap_wins >= SIGNIFICANCE)
+
+
+def test_a_config_with_the_old_ensemble_key_is_refused_not_run_differently(tmp_path: Path) -> None:
+    import shutil
+
+    from pipeline.errors import ConfigError
+    from pipeline.run import extractor_stage
+
+    shipped = CORPUS.parent / "models" / "ner"
+    for name in ("encoder.onnx", "relation.onnx", "char_vocab.json", "config.json"):
+        shutil.copy(shipped / name, tmp_path / name)
+    config = json.loads((tmp_path / "config.json").read_text(encoding="utf-8"))
+    (tmp_path / "config.json").write_text(json.dumps(config | {"ensemble_model_labels": ["CONDITION"]}))
+    with pytest.raises(ConfigError, match="ensemble_model_labels"):
+        extractor_stage("model", tmp_path)

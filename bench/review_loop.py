@@ -51,7 +51,7 @@ from pipeline.corpus.build import load_notices  # noqa: E402
 from pipeline.corpus.convert import records_to_document  # noqa: E402
 from pipeline.errors import InputError  # noqa: E402
 from pipeline.extract.ensemble import EnsembleConfig  # noqa: E402
-from pipeline.review.config import LABELS_NAME, TEXT_NAME  # noqa: E402
+from pipeline.review.export import annotation_result  # noqa: E402
 
 REVIEW = ROOT / "corpus" / "review"
 GOLD = REVIEW / "reviewed-gold.jsonl"
@@ -90,18 +90,6 @@ def build_gold() -> dict[str, list[CorpusRecord]]:
     return {n.doc: n.records for n in notices}
 
 
-def _region(region_id: str, entity: Any, origin: str) -> dict[str, Any]:
-    value = {"start": entity.start, "end": entity.end, "text": entity.text, "labels": [entity.label]}
-    return {
-        "id": region_id,
-        "from_name": LABELS_NAME,
-        "to_name": TEXT_NAME,
-        "type": "labels",
-        "origin": origin,
-        "value": value,
-    }
-
-
 def reviewer_result(task: dict[str, Any], gold: list[CorpusRecord]) -> list[dict[str, Any]]:
     """The annotation a reviewer submits when they correct the task's prediction into `gold`."""
     document = records_to_document("gold", gold)
@@ -111,7 +99,7 @@ def reviewer_result(task: dict[str, Any], gold: list[CorpusRecord]) -> list[dict
     by_span = {(r["value"]["start"], r["value"]["end"]): r for r in predicted}
     used: set[str] = set()
     ids: dict[str, str] = {}
-    result = []
+    origins: dict[str, str] = {}
     for n, entity in enumerate(document.entities):
         same_span = by_span.get((entity.start, entity.end))
         overlapping = [
@@ -130,21 +118,13 @@ def reviewer_result(task: dict[str, Any], gold: list[CorpusRecord]) -> list[dict
                 [entity.label],
             )
             ids[entity.id] = source["id"]
-            result.append(_region(source["id"], entity, "prediction" if kept else "prediction-changed"))
+            origins[entity.id] = "prediction" if kept else "prediction-changed"
         else:
             ids[entity.id] = f"review{n}"
-            result.append(_region(ids[entity.id], entity, "manual"))
-    result += [
-        {
-            "type": "relation",
-            "from_id": ids[r.head],
-            "to_id": ids[r.tail],
-            "direction": "right",
-            "labels": [r.label],
-        }
-        for r in document.relations
+            origins[entity.id] = "manual"
+    return [
+        r.model_dump(exclude_none=True) for r in annotation_result(document, region_ids=ids, origins=origins)
     ]
-    return result
 
 
 def project_export(tasks: list[dict[str, Any]], gold: dict[str, list[CorpusRecord]]) -> list[dict[str, Any]]:

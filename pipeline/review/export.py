@@ -40,24 +40,39 @@ def prediction_score(doc: PolicyDocument) -> float:
     return sum(scores) / len(scores) if scores else 0.0
 
 
-def label_studio_task(doc: PolicyDocument, *, model_version: str) -> dict[str, Any]:
-    """One Label Studio task: the text in `data.text`, the extraction as one prediction whose
-    regions keep the entity ids and character offsets."""
+def annotation_result(
+    doc: PolicyDocument, *, region_ids: dict[str, str] | None = None, origins: dict[str, str] | None = None
+) -> list[Result]:
+    """A Label Studio result list for the document's entities and relations: one region per entity
+    (its id from `region_ids`, else the entity id) and one relation result per relation.
+
+    Without `origins` it is a prediction and the regions carry the entity scores; with them it is
+    a reviewer's annotation, whose regions say where each came from (`prediction`, `manual`, ...).
+    """
+    ids = {e.id: (region_ids or {}).get(e.id, e.id) for e in doc.entities}
     result: list[Result] = [
         Region(
-            id=e.id,
+            id=ids[e.id],
             type="labels",
             from_name=LABELS_NAME,
             to_name=TEXT_NAME,
             value=RegionValue(start=e.start, end=e.end, text=e.text, labels=[e.label]),
-            score=e.score,
+            **({"origin": origins[e.id]} if origins is not None else {"score": e.score}),
         )
         for e in doc.entities
     ]
     result += [
-        RelationResult(type="relation", from_id=r.head, to_id=r.tail, direction="right", labels=[r.label])
+        RelationResult(
+            type="relation", from_id=ids[r.head], to_id=ids[r.tail], direction="right", labels=[r.label]
+        )
         for r in doc.relations
     ]
+    return result
+
+
+def label_studio_task(doc: PolicyDocument, *, model_version: str) -> dict[str, Any]:
+    """One Label Studio task: the text in `data.text`, the extraction as one prediction whose
+    regions keep the entity ids and character offsets."""
     task = Task(
         data=TaskData(
             text=doc.text,
@@ -66,7 +81,11 @@ def label_studio_task(doc: PolicyDocument, *, model_version: str) -> dict[str, A
             source_sha256=doc.source.sha256,
             title=doc.metadata.title,
         ),
-        predictions=[Prediction(model_version=model_version, score=prediction_score(doc), result=result)],
+        predictions=[
+            Prediction(
+                model_version=model_version, score=prediction_score(doc), result=annotation_result(doc)
+            )
+        ],
     )
     return task.model_dump(exclude_unset=True)
 

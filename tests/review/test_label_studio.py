@@ -30,8 +30,8 @@ from pipeline.cli import main
 from pipeline.corpus import read_jsonl
 from pipeline.corpus.convert import document_to_records
 from pipeline.document import PolicyDocument
-from pipeline.review.config import LABELS_NAME, TEXT_NAME, labeling_config
-from pipeline.review.export import document_key
+from pipeline.review.config import labeling_config
+from pipeline.review.export import annotation_result, document_key
 from tests.review.conftest import annotation_of, predicted_document, write_results
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -151,33 +151,13 @@ def _correction(task: dict[str, Any], gold: PolicyDocument) -> list[dict[str, An
         for r in task["predictions"][0]["result"]
         if r["type"] == "labels"
     }
-    ids = {}
-    result: list[dict[str, Any]] = []
+    ids: dict[str, str] = {}
+    origins: dict[str, str] = {}
     for n, e in enumerate(gold.entities):
         confirmed = predicted.get((e.start, e.end, e.label))
         ids[e.id] = confirmed or f"fix{n}"
-        value = {"start": e.start, "end": e.end, "text": e.text, "labels": [e.label]}
-        result.append(
-            {
-                "id": ids[e.id],
-                "from_name": LABELS_NAME,
-                "to_name": TEXT_NAME,
-                "type": "labels",
-                "origin": "prediction" if confirmed else "manual",
-                "value": value,
-            }
-        )
-    result += [
-        {
-            "type": "relation",
-            "from_id": ids[r.head],
-            "to_id": ids[r.tail],
-            "direction": "right",
-            "labels": [r.label],
-        }
-        for r in gold.relations
-    ]
-    return result
+        origins[e.id] = "prediction" if confirmed else "manual"
+    return [r.model_dump(exclude_none=True) for r in annotation_result(gold, region_ids=ids, origins=origins)]
 
 
 def test_label_studio_review_round_trip(

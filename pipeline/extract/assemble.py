@@ -69,9 +69,13 @@ _CLAIMANT_NOUNS = ("企业", "机构", "单位", "园区", "平台", "主体", "
 
 
 def normalize_cap_per(text: str) -> str:
-    """`企业每年`, `企业年度` → 企业年度; `年` → 年度; `户企业` → 企业: the contract's names for what a cap
-    counts per."""
-    text = text.replace("每年", "年度")
+    """`企业每年`, `企业每年度`, `企业年度` → 企业年度; `年` → 年度; `户企业` → 企业: the contract's names
+    for what a cap counts per.
+
+    >>> [normalize_cap_per(t) for t in ("企业每年", "企业每年度", "企业年度", "年", "户企业", "项目")]
+    ['企业年度', '企业年度', '企业年度', '年度', '企业', '项目']
+    """
+    text = text.replace("每年度", "年度").replace("每年", "年度")
     if text[:1] in ("户", "家", "个", "位", "名") and text[1:].startswith(_CLAIMANT_NOUNS):
         text = text[1:]
     return text + "度" if text.endswith("年") else text

@@ -112,7 +112,7 @@ def create_app(settings: ServiceSettings) -> FastAPI:
 
     >>> from pathlib import Path
     >>> app = create_app(ServiceSettings(data_dir=Path("/tmp/zhengce-doc"), extractor="patterns"))
-    >>> sorted(r.path for r in app.routes if r.path.startswith("/v1"))[:2]
+    >>> sorted(p for p in app.openapi()["paths"] if p.startswith("/v1"))[:2]
     ['/v1/extract', '/v1/jobs']
     """
     metrics = ServiceMetrics()

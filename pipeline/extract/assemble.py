@@ -194,10 +194,15 @@ def _tiers(graph: _Graph, anchor: Entity) -> list[tuple[dict[str, Entity], list[
     return tiers
 
 
+# The speaker label of a policy Q&A (`答：对…的，给予…`), which is not the measure's title.
+_QA_LABEL = re.compile(r"^\s*[问答][：:]\s*")
+
+
 def _title(clause: Clause, use_heading: bool) -> str | None:
     if use_heading and clause.heading:
         return clause.heading
-    lead = re.split(r"[，,：:；;。]", ENUMERATION.sub("", clause.text, count=1), maxsplit=1)[0]
+    text = _QA_LABEL.sub("", ENUMERATION.sub("", clause.text, count=1))
+    lead = re.split(r"[，,：:；;。]", text, maxsplit=1)[0]
     lead = re.sub(r"^(?:对于|对)", "", lead).strip().removesuffix("的")
     return lead[:_TITLE_MAX] or clause.heading
 

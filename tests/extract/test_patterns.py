@@ -261,3 +261,10 @@ def test_a_threshold_required_directly_and_through_its_metric_is_one_condition()
     source = Source(name="a.txt", sha256="0" * 64, media_type="text/plain")
     doc = Assembler()(PolicyDocument(source=source, text=text, entities=entities, relations=relations))
     assert [(c.metric, c.op, c.value) for c in doc.measures[0].conditions] == [("年度履约率", ">=", 0.9)]
+
+
+def test_patterns_answer_label_is_not_a_measure_title(pipeline: Pipeline) -> None:
+    text = "问：港口企业能享受哪些支持？\n答：对年集装箱吞吐量首次突破2万标准箱的港口企业，给予一次性奖励50万元。"
+    (m,) = _measures(pipeline, text)
+    assert m.title != "答"
+    assert _conditions(m) == [("年集装箱吞吐量", ">", 20000.0, "标准箱")]

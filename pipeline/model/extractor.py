@@ -192,7 +192,7 @@ class ModelExtractor:
             for s in decode_tags(probs[i], boundaries[p + w.start : p + w.end + 1]):
                 if w.keep_start <= s.start + w.start < w.keep_end:
                     spans.append(_Span(p + w.start + s.start, p + w.start + s.end, s.label, s.score, i))
-        return DocumentPrediction(spans, self._relations(spans, items, hidden, hints))
+        return one_cap_per_award(DocumentPrediction(spans, self._relations(spans, items, hidden, hints)))
 
     def _encode(self, texts: list[str], hint_tags: list[list[int]]) -> dict[str, np.ndarray]:
         width = max(len(t) for t in texts) + 2
@@ -272,6 +272,32 @@ def surest_heads(
         if label in SINGLE_HEAD:
             surest[(tail, label)] = max(score, surest.get((tail, label), 0.0))
     return [r for r in relations if r[2] not in SINGLE_HEAD or r[3] == surest[(r[1], r[2])]]
+
+
+def one_cap_per_award(prediction: DocumentPrediction) -> DocumentPrediction:
+    """Two caps on one award (`单台设备补助不超过80万元，每家企业累计不超过500万元`): only the one counted
+    per claimant is the award's cap (corpus/README.md, rule 6), so an award's caps that count per
+    nothing are dropped when another of its caps counts per something. Tiered caps, each requiring
+    its own condition, are left alone."""
+    relations = prediction.relations
+    caps: dict[int, list[int]] = {}
+    for head, tail, label, _ in relations:
+        if label == RelationLabel.HAS_CAP:
+            caps.setdefault(head, []).append(tail)
+    tiered = {head for head, _, label, _ in relations if label == RelationLabel.REQUIRES}
+    counted = {head for head, _, label, _ in relations if label == RelationLabel.COUNTED_PER}
+    dropped: set[int] = set()
+    for award_caps in caps.values():
+        if len(award_caps) >= 2 and not tiered & set(award_caps) and counted & set(award_caps):
+            dropped |= set(award_caps) - counted
+    if not dropped:
+        return prediction
+    kept = [k for k in range(len(prediction.spans)) if k not in dropped]
+    index = {old: new for new, old in enumerate(kept)}
+    return DocumentPrediction(
+        [prediction.spans[k] for k in kept],
+        [(index[h], index[t], label, score) for h, t, label, score in relations if h in index and t in index],
+    )
 
 
 # Values that carry tiers: `分别给予20万元、50万元` (corpus/README.md, rule 5).

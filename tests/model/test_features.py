@@ -130,3 +130,29 @@ def test_tier_values_pair_off_when_the_head_linked_them_only_in_part() -> None:
         (5, 0, R.REQUIRES, 0.5),
     ]
     assert sorted((h, t) for h, t, _, _ in paired_tiers(found, spans)) == [(3, 0), (4, 1), (5, 2)]
+
+
+def test_an_award_keeps_only_the_cap_counted_per_claimant() -> None:
+    from pipeline.labels import RelationLabel as R
+    from pipeline.model.extractor import DocumentPrediction, _Span, one_cap_per_award
+
+    # 按设备投资额的[10%]给予[补助]，单台设备补助不超过[100万元]，每家[企业]累计不超过[五百万元]
+    labels = [
+        EntityLabel.RATE,
+        EntityLabel.BENEFIT_KIND,
+        EntityLabel.CAP,
+        EntityLabel.CAP_PER,
+        EntityLabel.CAP,
+    ]
+    spans = [
+        _Span(start, start + 2, label, 0.9, 0)
+        for start, label in zip((7, 12, 24, 33, 40), labels, strict=True)
+    ]
+    relations = [(1, 0, R.HAS_RATE, 0.9), (1, 2, R.HAS_CAP, 0.9), (1, 4, R.HAS_CAP, 0.9)]
+    relations.append((4, 3, R.COUNTED_PER, 0.9))
+    kept = one_cap_per_award(DocumentPrediction(spans, relations))
+    assert [s.start for s in kept.spans] == [7, 12, 33, 40]
+    assert kept.relations == [(1, 0, R.HAS_RATE, 0.9), (1, 3, R.HAS_CAP, 0.9), (3, 2, R.COUNTED_PER, 0.9)]
+    # Tiered caps, each requiring its own condition, all stay.
+    tiers = [*relations, (2, 0, R.REQUIRES, 0.8), (4, 0, R.REQUIRES, 0.8)]
+    assert one_cap_per_award(DocumentPrediction(spans, tiers)).relations == tiers

@@ -165,7 +165,8 @@ def _sniff(path: Path, content: str) -> Literal["label-studio", "doccano"] | Non
 
 
 def _json_problem(exc: json.JSONDecodeError, content: str) -> str:
-    if exc.pos >= len(content.rstrip()):
+    # json reports a file cut inside a string where the string starts, not at the end.
+    if exc.pos >= len(content.rstrip()) or exc.msg.startswith("Unterminated string"):
         return f"not valid JSON: it ends early at line {exc.lineno} column {exc.colno} (truncated?)"
     return f"not valid JSON: {exc.msg} at line {exc.lineno} column {exc.colno}"
 

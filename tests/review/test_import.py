@@ -246,6 +246,10 @@ def _truncated(text: str) -> str:
     return text[: len(text) // 2]
 
 
+def _cut_inside_a_string(text: str) -> str:
+    return text[: text.index('"text": "') + 12]
+
+
 def _invalid(text: str) -> str:
     return text.replace('"annotations"', '"annotations",', 1)
 
@@ -262,6 +266,7 @@ def _not_a_list(text: str) -> str:
 
 BAD_FILES: list[tuple[Callable[[str], str], str]] = [
     (_truncated, "not valid JSON: it ends early at line 1 column"),
+    (_cut_inside_a_string, "not valid JSON: it ends early at line 1 column"),
     (_invalid, "not valid JSON: Expecting ':' delimiter at line 1 column"),
     (_json_min, "the tasks have no `data`: this looks like a JSON_MIN"),
     (_not_a_list, "a Label Studio export is a JSON list of tasks, not a dict"),

@@ -164,7 +164,8 @@ def _unit_alternation(units: tuple[str, ...]) -> str:
 # ---------------------------------------------------------------------------------------------
 
 _SP = r"[ \t]*"
-_AR = r"\d+(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?"
+# Thousands separated by commas, or by single spaces as OCR leaves them (`1 500万元`).
+_AR = r"\d+(?:,\d{3})+(?:\.\d+)?|\d{1,3}(?: \d{3})+(?!\d)(?:\.\d+)?|\d+(?:\.\d+)?"
 # 千 before 瓦/克/米 belongs to the unit (千瓦); 百 before 分之 starts a percentage.
 _CN = r"(?:[零〇○一二两三四五六七八九十万亿]|千(?![瓦克米伏帕兆])|百(?!分之))+"
 
@@ -241,7 +242,7 @@ class _Piece:
 
 
 def _ar_value(core: str) -> Decimal:
-    return Decimal(core.replace(",", ""))
+    return Decimal(core.replace(",", "").replace(" ", ""))
 
 
 def _is_year(p: _Piece) -> bool:

@@ -428,6 +428,8 @@ def test_numbers_parse_number(text: str, value: float | None) -> None:
     [
         ("1000万元", 10_000_000, None),
         ("1000 万元", 10_000_000, None),
+        ("1 500万元", 15_000_000, None),  # OCR's thousands space
+        ("2 000 000元", 2_000_000, None),
         ("2亿元", 200_000_000, None),
         ("五十万元", 500_000, None),
         ("1亿美元", 100_000_000, "美元"),

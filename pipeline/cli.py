@@ -208,13 +208,6 @@ def measures_table(doc: PolicyDocument) -> Table:
     show_default=True,
     help="Feed the pattern extractor's entities and relations to the model as input features.",
 )
-@click.option(
-    "--mention-substitution/--no-mention-substitution",
-    default=False,
-    show_default=True,
-    help="Add a copy of the training data with beneficiaries, conditions, metrics and bases swapped "
-    "for others of the same label.",
-)
 @click.option("--seed", type=int, default=13, show_default=True)
 @click.option("--max-steps", type=int, help="Stop after this many steps (smoke tests).")
 @click.option(
@@ -240,7 +233,6 @@ def train_command(
     epochs: int,
     learning_rate: float,
     pattern_hints: bool,
-    mention_substitution: bool,
     seed: int,
     max_steps: int | None,
     reviewed: tuple[Path, ...],
@@ -271,7 +263,6 @@ def train_command(
         epochs=epochs,
         learning_rate=learning_rate,
         pattern_hints=pattern_hints,
-        mention_substitution=mention_substitution,
         seed=seed,
         max_steps=max_steps,
         reviewed_weight=reviewed_weight,

@@ -76,11 +76,6 @@ class TrainOptions(BaseModel):
     augment: bool = Field(
         default=True, description="add full-width and OCR-punctuation copies of the training data"
     )
-    mention_substitution: bool = Field(
-        default=False,
-        description="add a copy of the training data with beneficiaries, conditions, metrics and bases "
-        "swapped for others of the same label",
-    )
     distill_temperature: float = 2.0
     distill_weight: float = 0.5
     pattern_hints: bool = Field(
@@ -126,53 +121,6 @@ def augmented(records: Sequence[CorpusRecord], seed: int) -> list[CorpusRecord]:
             spans = [s.model_copy(update={"text": text[s.start : s.end]}) for s in r.spans]
             update = {"id": r.id + "~", "doc": r.doc + "~", "text": text, "spans": spans}
             out.append(r.model_copy(update=update))
-    return out
-
-
-# Labels whose surface can be swapped for another of the same label without breaking the clause:
-# noun phrases and word-only requirements. Values (amounts, rates, thresholds) are left alone.
-SUBSTITUTABLE: frozenset[EntityLabel] = frozenset(
-    {EntityLabel.BENEFICIARY, EntityLabel.CONDITION, EntityLabel.METRIC, EntityLabel.BASE}
-)
-
-
-def substituted_mentions(
-    records: Sequence[CorpusRecord], seed: int, *, share: float = 0.5
-) -> list[CorpusRecord]:
-    """One copy of every record with a substitutable span, in which each such span is replaced,
-    with probability `share`, by the surface of another span of its label from `records`.
-
-    Mention replacement (Dai and Adel, COLING 2020): the model meets each phrase in other contexts
-    and each context with other phrases, so it tags by position in the clause rather than by
-    remembering the training notices' wording, which is what differs most in a new writer's notice.
-    """
-    rng = random.Random(seed)
-    pool: dict[EntityLabel, list[str]] = {}
-    for r in records:
-        for s in r.spans:
-            if s.label in SUBSTITUTABLE:
-                pool.setdefault(s.label, []).append(s.text)
-    for surfaces in pool.values():
-        surfaces.sort()
-    out = []
-    for r in records:
-        if not any(s.label in SUBSTITUTABLE for s in r.spans):
-            continue
-        pieces: list[str] = []
-        spans = []
-        cursor = 0
-        for s in sorted(r.spans, key=lambda s: s.start):
-            surface = s.text
-            if s.label in SUBSTITUTABLE and rng.random() < share:
-                surface = rng.choice(pool[s.label])
-            pieces.append(r.text[cursor : s.start])
-            start = sum(map(len, pieces))
-            pieces.append(surface)
-            spans.append(s.model_copy(update={"start": start, "end": start + len(surface), "text": surface}))
-            cursor = s.end
-        pieces.append(r.text[cursor:])
-        update = {"id": r.id + "~m", "doc": r.doc + "~m", "text": "".join(pieces), "spans": spans}
-        out.append(CorpusRecord.model_validate(r.model_copy(update=update).model_dump()))
     return out
 
 
@@ -401,8 +349,6 @@ def train(
     model = TaggerWithRelations(encoder, hidden)
     records = [*train_records, *(list(reviewed) * options.reviewed_weight)]
     extra = augmented(records, options.seed) if options.augment else []
-    if options.mention_substitution:
-        extra += substituted_mentions([*train_records, *reviewed], options.seed)
     hints = options.pattern_hints
     train_examples = build_examples([*records, *extra], vocab, options.max_length, hints=hints)
     if options.teacher:

@@ -17,14 +17,7 @@ torch = pytest.importorskip("torch")
 pytest.importorskip("transformers")
 ort = pytest.importorskip("onnxruntime")
 
-from pipeline.model.train import (  # noqa: E402
-    SUBSTITUTABLE,
-    TaggerWithRelations,
-    TrainOptions,
-    load_vocab,
-    substituted_mentions,
-    train,
-)
+from pipeline.model.train import TaggerWithRelations, TrainOptions, load_vocab, train  # noqa: E402
 
 TEXT = "对上一年度营业收入超过500万元的企业，按照营业收入的1%给予奖励，最高不超过200万元。"
 
@@ -160,33 +153,6 @@ def test_reviewed_paragraphs_are_trained_on_reviewed_weight_times(tmp_path: Path
     reviewed = [_record(n) for n in (20, 21)]
     summary = train(options, [_record(n) for n in range(4)], [_record(9)], tmp_path / "m", reviewed=reviewed)
     assert summary["train_windows"] == 4 + 2 * 3  # one window per paragraph
-
-
-def test_mention_substitution_swaps_noun_spans_and_keeps_offsets_and_relations() -> None:
-    other_text = "对高新技术企业研发投入超过100万元的，按照研发费用的5%给予补助。"
-    other = CorpusRecord(
-        id="o#1",
-        doc="o",
-        text=other_text,
-        spans=[
-            Span(id="b", start=1, end=7, label="BENEFICIARY", text="高新技术企业"),
-            Span(id="m", start=7, end=11, label="METRIC", text="研发投入"),
-            Span(id="s", start=22, end=26, label="BASE", text="研发费用"),
-        ],
-    )
-    records = [_record(n) for n in range(4)] + [other]
-    copies = substituted_mentions(records, seed=1, share=1.0)
-    assert len(copies) == len(records)  # every record has a substitutable span
-    swapped = 0
-    for original, copy in zip(records, copies, strict=True):
-        assert copy.doc == original.doc + "~m" and copy.relations == original.relations
-        for before, after in zip(original.spans, copy.spans, strict=True):
-            assert copy.text[after.start : after.end] == after.text and after.label == before.label
-            if before.label not in SUBSTITUTABLE:
-                assert after.text == before.text
-            swapped += after.text != before.text
-    assert swapped > 0
-    assert substituted_mentions(records, seed=1, share=1.0) == copies  # reproducible with the seed
 
 
 def test_train_command_exports_and_chooses_the_deployment_on_dev(tmp_path: Path) -> None:

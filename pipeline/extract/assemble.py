@@ -18,6 +18,7 @@ from pipeline.document import Benefit, Condition, Entity, Measure, PolicyDocumen
 from pipeline.extract.segment import ENUMERATION, Clause, segment
 from pipeline.labels import EntityLabel as L
 from pipeline.labels import RelationLabel as R
+from pipeline.normalize.cap_per import normalize_cap_per
 from pipeline.normalize.numbers import NumericMatch, comparison_op, parse_percent, scan_numbers
 
 _VALUE_RELATIONS = {R.HAS_RATE, R.HAS_CAP, R.HAS_AMOUNT, R.HAS_UNIT_AMOUNT, R.HAS_DURATION}
@@ -63,22 +64,6 @@ def _number(text: str) -> tuple[NumericMatch | None, str | None]:
     n = nums[0]
     cmp = comparison_op(text[: n.start], text[n.end :])
     return n, cmp[0] if cmp else None
-
-
-_CLAIMANT_NOUNS = ("企业", "机构", "单位", "园区", "平台", "主体", "银行", "团体", "项目")
-
-
-def normalize_cap_per(text: str) -> str:
-    """`企业每年`, `企业每年度`, `企业年度` → 企业年度; `年` → 年度; `户企业` → 企业: the contract's names
-    for what a cap counts per.
-
-    >>> [normalize_cap_per(t) for t in ("企业每年", "企业每年度", "企业年度", "年", "户企业", "项目")]
-    ['企业年度', '企业年度', '企业年度', '年度', '企业', '项目']
-    """
-    text = text.replace("每年度", "年度").replace("每年", "年度")
-    if text[:1] in ("户", "家", "个", "位", "名") and text[1:].startswith(_CLAIMANT_NOUNS):
-        text = text[1:]
-    return text + "度" if text.endswith("年") else text
 
 
 def _value_unit(n: NumericMatch) -> str | None:

@@ -35,6 +35,7 @@ from pipeline.model.features import (
     windows,
 )
 from pipeline.model.words import word_boundaries
+from pipeline.normalize.cap_per import claimant_span
 
 RELATION_THRESHOLD = 0.5
 # Relations whose tail has exactly one head (corpus/README.md): a rate, amount, per-unit amount or
@@ -191,7 +192,10 @@ class ModelExtractor:
         for i, (p, w) in enumerate(items):
             for s in decode_tags(probs[i], boundaries[p + w.start : p + w.end + 1]):
                 if w.keep_start <= s.start + w.start < w.keep_end:
-                    spans.append(_Span(p + w.start + s.start, p + w.start + s.end, s.label, s.score, i))
+                    start, end = p + w.start + s.start, p + w.start + s.end
+                    if s.label == EntityLabel.CAP_PER and claimant_span(text, start, end)[1] <= p + w.end:
+                        start, end = claimant_span(text, start, end)
+                    spans.append(_Span(start, end, s.label, s.score, i))
         return one_cap_per_award(DocumentPrediction(spans, self._relations(spans, items, hidden, hints)))
 
     def _encode(self, texts: list[str], hint_tags: list[list[int]]) -> dict[str, np.ndarray]:

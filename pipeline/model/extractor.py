@@ -196,7 +196,8 @@ class ModelExtractor:
                     if s.label == EntityLabel.CAP_PER and claimant_span(text, start, end)[1] <= p + w.end:
                         start, end = claimant_span(text, start, end)
                     spans.append(_Span(start, end, s.label, s.score, i))
-        return one_cap_per_award(DocumentPrediction(spans, self._relations(spans, items, hidden, hints)))
+        relations = listed_tiers(self._relations(spans, items, hidden, hints), spans, text)
+        return one_cap_per_award(DocumentPrediction(spans, relations))
 
     def _encode(self, texts: list[str], hint_tags: list[list[int]]) -> dict[str, np.ndarray]:
         width = max(len(t) for t in texts) + 2
@@ -341,6 +342,58 @@ def paired_tiers(
             in_order = set(zip(_reading_order(values, spans), _reading_order(required, spans), strict=True))
             dropped |= {(h, t) for h, t in edges if h in values} - in_order
     return [r for r in relations if r[2] != RelationLabel.REQUIRES or (r[0], r[1]) not in dropped]
+
+
+_VALUE_RELATIONS = frozenset(
+    {RelationLabel.HAS_AMOUNT, RelationLabel.HAS_RATE, RelationLabel.HAS_CAP, RelationLabel.HAS_UNIT_AMOUNT}
+)
+
+
+def listed_tiers(
+    relations: list[tuple[int, int, RelationLabel, float]], spans: list[_Span], text: str
+) -> list[tuple[int, int, RelationLabel, float]]:
+    """分别 with nothing paired: `销售收入超过1亿元、5亿元的，分别按增量部分的2%、3%给予奖励`, where the
+    relation head tied both rates to the award and the award to the metric, but neither rate to its
+    threshold. When an award's k (≥ 2) values of one label require nothing, and of the metrics the
+    award requires one has exactly k thresholds (or it requires no metric and exactly k thresholds
+    and conditions of its own), and 分别 stands between them and the values, the i-th value
+    requires the i-th of them and the award no longer does (corpus/README.md, rule 5)."""
+    requiring = {head for head, _, label, _ in relations if label == RelationLabel.REQUIRES}
+    thresholds: dict[int, list[int]] = {}
+    values: dict[tuple[int, EntityLabel], list[int]] = {}
+    required: dict[int, list[int]] = {}
+    for head, tail, label, _ in relations:
+        if label == RelationLabel.HAS_THRESHOLD:
+            thresholds.setdefault(head, []).append(tail)
+        elif label in _VALUE_RELATIONS and spans[tail].label in TIER_VALUES:
+            values.setdefault((head, spans[tail].label), []).append(tail)
+        elif label == RelationLabel.REQUIRES:
+            required.setdefault(head, []).append(tail)
+    added: list[tuple[int, int, RelationLabel, float]] = []
+    dropped: set[tuple[int, int]] = set()
+    for (award, _), listed in values.items():
+        if len(listed) < 2 or requiring & set(listed):
+            continue
+        needs = required.get(award, [])
+        metrics = [m for m in needs if spans[m].label == EntityLabel.METRIC]
+        tiered = [m for m in metrics if len(thresholds.get(m, [])) == len(listed)]
+        own = [c for c in needs if spans[c].label in (EntityLabel.THRESHOLD, EntityLabel.CONDITION)]
+        if len(tiered) == 1:
+            tiers, released = thresholds[tiered[0]], tiered
+        elif not metrics and len(own) == len(listed):
+            tiers, released = own, own
+        else:
+            continue
+        first, last = min(spans[t].start for t in tiers), max(spans[v].start for v in listed)
+        if "分别" not in text[first:last]:
+            continue
+        ordered = zip(_reading_order(listed, spans), _reading_order(tiers, spans), strict=True)
+        added += [(value, tier, RelationLabel.REQUIRES, 1.0) for value, tier in ordered]
+        dropped |= {(award, r) for r in released}
+    if not added:
+        return relations
+    kept = [r for r in relations if r[2] != RelationLabel.REQUIRES or (r[0], r[1]) not in dropped]
+    return kept + added
 
 
 def _reading_order(members: Iterable[int], spans: list[_Span]) -> list[int]:

@@ -156,3 +156,30 @@ def test_an_award_keeps_only_the_cap_counted_per_claimant() -> None:
     # Tiered caps, each requiring its own condition, all stay.
     tiers = [*relations, (2, 0, R.REQUIRES, 0.8), (4, 0, R.REQUIRES, 0.8)]
     assert one_cap_per_award(DocumentPrediction(spans, tiers)).relations == tiers
+
+
+def test_listed_values_left_unpaired_pair_off_with_the_metric_thresholds() -> None:
+    from pipeline.labels import RelationLabel as R
+    from pipeline.model.extractor import _Span, listed_tiers
+
+    text = "年度销售收入超过1亿元、5亿元的企业，分别按增量部分的2%、3%给予奖励。"
+
+    def span(surface: str, label: EntityLabel) -> _Span:
+        start = text.index(surface)
+        return _Span(start, start + len(surface), label, 0.9, 0)
+
+    spans = [
+        span("年度销售收入", EntityLabel.METRIC),
+        span("超过1亿元", EntityLabel.THRESHOLD),
+        span("5亿元", EntityLabel.THRESHOLD),
+        span("2%", EntityLabel.RATE),
+        span("3%", EntityLabel.RATE),
+        span("奖励", EntityLabel.BENEFIT_KIND),
+    ]
+    found = [(0, 1, R.HAS_THRESHOLD, 0.9), (0, 2, R.HAS_THRESHOLD, 0.9), (5, 0, R.REQUIRES, 0.9)]
+    found += [(5, 3, R.HAS_RATE, 0.9), (5, 4, R.HAS_RATE, 0.9)]
+    paired = listed_tiers(found, spans, text)
+    assert sorted((h, t) for h, t, label, _ in paired if label == R.REQUIRES) == [(3, 1), (4, 2)]
+    # Without 分别 the two rates could be one award's alternatives: nothing is guessed.
+    plain = text.replace("分别", "各自")
+    assert listed_tiers(found, spans, plain) == found

@@ -192,10 +192,11 @@ class ModelExtractor:
         for i, (p, w) in enumerate(items):
             for s in decode_tags(probs[i], boundaries[p + w.start : p + w.end + 1]):
                 if w.keep_start <= s.start + w.start < w.keep_end:
-                    start, end = p + w.start + s.start, p + w.start + s.end
+                    start, end = trimmed(text, p + w.start + s.start, p + w.start + s.end)
                     if s.label == EntityLabel.CAP_PER and claimant_span(text, start, end)[1] <= p + w.end:
                         start, end = claimant_span(text, start, end)
-                    spans.append(_Span(start, end, s.label, s.score, i))
+                    if start < end:
+                        spans.append(_Span(start, end, s.label, s.score, i))
         relations = listed_tiers(self._relations(spans, items, hidden, hints), spans, text)
         return one_cap_per_award(DocumentPrediction(spans, relations))
 
@@ -277,6 +278,25 @@ def surest_heads(
         if label in SINGLE_HEAD:
             surest[(tail, label)] = max(score, surest.get((tail, label), 0.0))
     return [r for r in relations if r[2] not in SINGLE_HEAD or r[3] == surest[(r[1], r[2])]]
+
+
+# Separators a span never starts or ends with (brackets stay: `达到500万元（含）`).
+_SEPARATORS = frozenset("、，,。；;：:！!？? \u3000")
+
+
+def trimmed(text: str, start: int, end: int) -> tuple[int, int]:
+    """The span without separators at its edges: the tagger sometimes runs a span on over the `、`
+    that ends a listed condition (`[为企业提供融资担保、]且担保费率…`).
+
+    >>> text = "对为企业提供融资担保、且担保费率不高于1%的"
+    >>> text[slice(*trimmed(text, 1, 11))]
+    '为企业提供融资担保'
+    """
+    while start < end and text[start] in _SEPARATORS:
+        start += 1
+    while end > start and text[end - 1] in _SEPARATORS:
+        end -= 1
+    return start, end
 
 
 def one_cap_per_award(prediction: DocumentPrediction) -> DocumentPrediction:

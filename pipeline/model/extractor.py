@@ -197,6 +197,7 @@ class ModelExtractor:
                         start, end = claimant_span(text, start, end)
                     if start < end:
                         spans.append(_Span(start, end, s.label, s.score, i))
+        spans = merged_neighbours(spans)
         relations = listed_tiers(self._relations(spans, items, hidden, hints), spans, text)
         return one_cap_per_award(DocumentPrediction(spans, relations))
 
@@ -297,6 +298,20 @@ def trimmed(text: str, start: int, end: int) -> tuple[int, int]:
     while end > start and text[end - 1] in _SEPARATORS:
         end -= 1
     return start, end
+
+
+def merged_neighbours(spans: list[_Span]) -> list[_Span]:
+    """Two spans of one label that touch are one (`[年度][科技贷款新增额]` → `[年度科技贷款新增额]`):
+    BIO decoding lets a B follow an I of its own label, but the corpus has one such pair in 7,000
+    spans. Spans from different windows are left apart: each keeps its window's hidden states."""
+    merged: list[_Span] = []
+    for s in sorted(spans, key=lambda s: (s.start, s.end)):
+        last = merged[-1] if merged else None
+        if last is not None and (last.end, last.label, last.window) == (s.start, s.label, s.window):
+            merged[-1] = _Span(last.start, s.end, s.label, min(last.score, s.score), s.window)
+        else:
+            merged.append(s)
+    return merged
 
 
 def one_cap_per_award(prediction: DocumentPrediction) -> DocumentPrediction:

@@ -183,3 +183,14 @@ def test_listed_values_left_unpaired_pair_off_with_the_metric_thresholds() -> No
     # Without 分别 the two rates could be one award's alternatives: nothing is guessed.
     plain = text.replace("分别", "各自")
     assert listed_tiers(found, spans, plain) == found
+
+
+def test_touching_spans_of_one_label_are_one_span() -> None:
+    from pipeline.model.extractor import _Span, merged_neighbours
+
+    metric, threshold = EntityLabel.METRIC, EntityLabel.THRESHOLD
+    spans = [_Span(9, 16, metric, 0.8, 0), _Span(7, 9, metric, 0.9, 0), _Span(16, 22, threshold, 0.9, 0)]
+    assert merged_neighbours(spans) == [_Span(7, 16, metric, 0.8, 0), _Span(16, 22, threshold, 0.9, 0)]
+    # Touching spans read in different windows keep their own hidden states.
+    apart = [_Span(7, 9, metric, 0.9, 0), _Span(9, 16, metric, 0.8, 1)]
+    assert merged_neighbours(apart) == apart

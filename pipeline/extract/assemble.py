@@ -206,8 +206,10 @@ def _group(graph: _Graph, drafts: list[_Draft]) -> list[list[_Draft]]:
     """Benefits that share their numeric conditions and claimants form one measure.
 
     A benefit that needs a numeric condition the others do not (`再给予` once revenue passes a
-    threshold) is a measure of its own, as is each tier; so are benefits granted to different claimants.
-    A benefit that names no claimant goes with the others.
+    threshold) is a measure of its own, as is each tier; so are benefits granted to different claimants
+    (`对企业…给予贴息；对评估机构…给予补助`). Benefits that share a claimant stay together even when
+    one names another as well (`…的新建项目，给予补贴；对获得贷款的，给予贷款企业贴息`), and a benefit
+    that names no claimant goes with the others.
     """
     common = set.intersection(*(set(d.needed) for d in drafts))
 
@@ -223,14 +225,21 @@ def _group(graph: _Graph, drafts: list[_Draft]) -> list[list[_Draft]]:
         by_numeric.setdefault(numeric_extra(d), []).append(d)
     groups = []
     for members in by_numeric.values():
-        by_claimant: dict[frozenset[str], list[_Draft]] = {}
+        unnamed = [d for d in members if not d.beneficiaries]
+        position = {id(d): n for n, d in enumerate(members)}
+        named: list[tuple[set[str], list[_Draft]]] = []  # claimants shared within, disjoint between
         for d in members:
-            by_claimant.setdefault(frozenset(d.beneficiaries), []).append(d)
-        named = [g for key, g in by_claimant.items() if key]
-        unnamed = by_claimant.get(frozenset(), [])
+            if not d.beneficiaries:
+                continue
+            claimants, drafts_of = set(d.beneficiaries), [d]
+            for other in [g for g in named if g[0] & claimants]:
+                named.remove(other)
+                claimants |= other[0]
+                drafts_of = sorted(other[1] + drafts_of, key=lambda x: position[id(x)])
+            named.append((claimants, drafts_of))
+        named.sort(key=lambda g: position[id(g[1][0])])
         if named:
-            named[0] = unnamed + named[0]
-            groups += named
+            groups += [unnamed + named[0][1], *(g[1] for g in named[1:])]
         else:
             groups.append(unnamed)
     return groups

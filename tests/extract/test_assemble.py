@@ -1,0 +1,34 @@
+"""The assembler on annotated paragraphs (the corpus authoring format), independent of any extractor."""
+
+from __future__ import annotations
+
+from pipeline.corpus.convert import records_to_document
+from pipeline.corpus.markup import parse_paragraph, parse_relations
+from pipeline.document import Measure
+from pipeline.extract.assemble import Assembler
+
+
+def _measures(markup: str, relations: str) -> list[Measure]:
+    record = parse_paragraph(markup, record_id="d#1", doc="d", where="test")
+    record = record.model_copy(update={"relations": parse_relations(relations, record, where="test")})
+    return Assembler()(records_to_document("d", [record])).measures
+
+
+def test_benefits_sharing_a_claimant_are_one_measure() -> None:
+    (measure,) = _measures(
+        "对[智能算力规模]{METRIC#m}[达到100PFlops以上]{THRESHOLD#t}的[新建项目]{BENEFICIARY#b}，按投资的"
+        "[15%]{RATE#r}给予[补贴]{BENEFIT_KIND#k}，对[获得项目贷款]{CONDITION#c}的，给予[贷款企业]{BENEFICIARY#b2}"
+        "最高[2%]{RATE#r2}的[贴息]{BENEFIT_KIND#k2}。",
+        "@ k REQUIRES m; m HAS_THRESHOLD t; k FOR b; k HAS_RATE r; k2 REQUIRES m; k2 REQUIRES c; "
+        "k2 FOR b; k2 FOR b2; k2 HAS_RATE r2",
+    )
+    assert [b.rate for b in measure.benefits] == [0.15, 0.02]
+
+
+def test_benefits_for_different_claimants_are_two_measures() -> None:
+    measures = _measures(
+        "对[企业]{BENEFICIARY#b}按贷款利息的[50%]{RATE#r}给予[贴息]{BENEFIT_KIND#k}；对[评估机构]{BENEFICIARY#b2}"
+        "按评估费的[30%]{RATE#r2}给予[补助]{BENEFIT_KIND#k2}。",
+        "@ k FOR b; k HAS_RATE r; k2 FOR b2; k2 HAS_RATE r2",
+    )
+    assert [[b.rate for b in m.benefits] for m in measures] == [[0.5], [0.3]]

@@ -24,7 +24,7 @@ def _terms(doc: PolicyDocument) -> list[tuple[object, ...]]:
     """What an applicant is told: each measure's numeric conditions and benefits."""
     return [
         (
-            tuple((c.metric, c.op, c.value, c.unit) for c in m.conditions),
+            tuple((c.metric, c.op, c.value, c.unit) for c in m.conditions if c.value is not None),
             tuple(b.model_dump(exclude={"start", "end"}).items() for b in m.benefits).__repr__(),
         )
         for m in doc.measures

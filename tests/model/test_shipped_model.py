@@ -54,10 +54,24 @@ def test_shipped_model_invents_no_measures(pipeline: Pipeline, text: str) -> Non
     assert pipeline.process_text(text).measures == []
 
 
-def test_shipped_model_is_deterministic_and_reads_long_paragraphs(pipeline: Pipeline) -> None:
-    # A paragraph several windows long: the award sits across window edges somewhere in it.
-    filler = "各地要加强组织领导，细化工作措施，确保政策落地见效。"
-    text = filler * 12 + NOTICE + filler * 12
+# A notice's opening and closing words around one award, as one paragraph several windows long
+# (windows of 190 characters, stride 142).
+_OPENING = (
+    "为深入贯彻落实党中央、国务院关于促进民营经济发展壮大的决策部署，进一步优化营商环境，激发市场主体活力，"
+    "结合我市实际，制定本措施。各区县要加强组织领导，细化工作举措，明确责任分工，确保各项政策落地见效。"
+    "市财政局会同市发展改革委、市工业和信息化局等部门做好资金保障和绩效管理，对资金使用情况开展跟踪评价。"
+    "各有关部门要简化申报流程，推行“免申即享”，提高政策兑现效率。"
+)
+_CLOSING = (
+    "企业应当对申报材料的真实性负责，对弄虚作假、骗取财政资金的，依法追回资金并纳入信用记录。"
+    "本措施由市工业和信息化局会同市财政局负责解释，自印发之日起施行，有效期三年。"
+    "各区县可结合实际制定配套政策，形成市区联动、上下协同的工作格局。"
+)
+
+
+@pytest.mark.parametrize("opening", [100, 160, len(_OPENING)])  # 160: the award straddles a window edge
+def test_shipped_model_is_deterministic_and_reads_long_paragraphs(pipeline: Pipeline, opening: int) -> None:
+    text = _OPENING[-opening:] + NOTICE + _CLOSING
     first, second = pipeline.process_text(text), pipeline.process_text(text)
     assert first.model_dump() == second.model_dump()
     (measure,) = first.measures

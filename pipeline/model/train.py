@@ -76,6 +76,11 @@ class TrainOptions(BaseModel):
     augment: bool = Field(
         default=True, description="add full-width and OCR-punctuation copies of the training data"
     )
+    joined_paragraphs: bool = Field(
+        default=True,
+        description="add copies of the training notices with every two or three consecutive paragraphs "
+        "run together, as in text whose paragraph breaks were lost",
+    )
     distill_temperature: float = 2.0
     distill_weight: float = 0.5
     pattern_hints: bool = Field(
@@ -121,6 +126,42 @@ def augmented(records: Sequence[CorpusRecord], seed: int) -> list[CorpusRecord]:
             spans = [s.model_copy(update={"text": text[s.start : s.end]}) for s in r.spans]
             update = {"id": r.id + "~", "doc": r.doc + "~", "text": text, "spans": spans}
             out.append(r.model_copy(update=update))
+    return out
+
+
+def joined_paragraphs(records: Sequence[CorpusRecord], seed: int) -> list[CorpusRecord]:
+    """Every notice again with each run of two or three consecutive paragraphs joined into one.
+
+    Scanned columns and web pages lose paragraph breaks, so at inference a measure can sit in a long
+    paragraph after unrelated sentences; trained on one paragraph per window only, the model
+    learned to expect a measure near a window's start and missed such ones.
+    """
+    rng = random.Random(seed)
+    out = []
+    for doc, doc_records in documents(records):
+        start = 0
+        while start < len(doc_records):
+            run = doc_records[start : start + rng.choice((2, 3))]
+            start += len(run)
+            if len(run) < 2:
+                continue
+            text, spans, relations = "", [], []
+            for n, r in enumerate(run):
+                at = len(text)
+                spans += [
+                    s.model_copy(update={"id": f"{n}.{s.id}", "start": s.start + at, "end": s.end + at})
+                    for s in r.spans
+                ]
+                relations += [
+                    x.model_copy(update={"from_id": f"{n}.{x.from_id}", "to_id": f"{n}.{x.to_id}"})
+                    for x in r.relations
+                ]
+                text += r.text
+            out.append(
+                CorpusRecord(
+                    id=f"{run[0].id}+{len(run)}", doc=doc + "~j", text=text, spans=spans, relations=relations
+                )
+            )
     return out
 
 
@@ -349,6 +390,8 @@ def train(
     model = TaggerWithRelations(encoder, hidden)
     records = [*train_records, *(list(reviewed) * options.reviewed_weight)]
     extra = augmented(records, options.seed) if options.augment else []
+    if options.joined_paragraphs:
+        extra += joined_paragraphs(train_records, options.seed)
     hints = options.pattern_hints
     train_examples = build_examples([*records, *extra], vocab, options.max_length, hints=hints)
     if options.teacher:

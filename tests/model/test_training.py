@@ -17,7 +17,13 @@ torch = pytest.importorskip("torch")
 pytest.importorskip("transformers")
 ort = pytest.importorskip("onnxruntime")
 
-from pipeline.model.train import TaggerWithRelations, TrainOptions, load_vocab, train  # noqa: E402
+from pipeline.model.train import (  # noqa: E402
+    TaggerWithRelations,
+    TrainOptions,
+    joined_paragraphs,
+    load_vocab,
+    train,
+)
 
 TEXT = "对上一年度营业收入超过500万元的企业，按照营业收入的1%给予奖励，最高不超过200万元。"
 
@@ -148,11 +154,26 @@ def test_reviewed_paragraphs_are_trained_on_reviewed_weight_times(tmp_path: Path
         max_steps=1,
         max_length=64,
         augment=False,
+        joined_paragraphs=False,
         reviewed_weight=3,
     )
     reviewed = [_record(n) for n in (20, 21)]
     summary = train(options, [_record(n) for n in range(4)], [_record(9)], tmp_path / "m", reviewed=reviewed)
     assert summary["train_windows"] == 4 + 2 * 3  # one window per paragraph
+
+
+def test_joined_paragraphs_run_a_notice_together_keeping_spans_and_relations() -> None:
+    records = [_record(n).model_copy(update={"id": f"d#{n}", "doc": "d"}) for n in range(5)]
+    joined = joined_paragraphs(records, seed=3)
+    assert sum(len(r.text) for r in joined) <= 5 * len(TEXT) and all(
+        len(r.text) >= 2 * len(TEXT) for r in joined
+    )
+    for record in joined:
+        assert record.doc == "d~j"
+        assert [s.text for s in record.spans] == [s.text for s in records[0].spans] * (
+            len(record.text) // len(TEXT)
+        )
+        assert len(record.relations) == len(records[0].relations) * (len(record.text) // len(TEXT))
 
 
 def test_train_command_exports_and_chooses_the_deployment_on_dev(tmp_path: Path) -> None:

@@ -69,9 +69,22 @@ _CLOSING = (
 )
 
 
-@pytest.mark.parametrize("opening", [100, 160, len(_OPENING)])  # 160: the award straddles a window edge
-def test_shipped_model_is_deterministic_and_reads_long_paragraphs(pipeline: Pipeline, opening: int) -> None:
-    text = _OPENING[-opening:] + NOTICE + _CLOSING
+_REPEATED = "各地要加强组织领导，细化工作措施，确保政策落地见效。" * 12
+
+
+@pytest.mark.parametrize(
+    ("opening", "closing"),
+    [
+        (_OPENING[-100:], _CLOSING),
+        (_OPENING[-160:], _CLOSING),  # the award straddles a window edge
+        (_OPENING, _CLOSING),
+        (_REPEATED, _REPEATED),  # one sentence over and over: no cue but position
+    ],
+)
+def test_shipped_model_is_deterministic_and_reads_long_paragraphs(
+    pipeline: Pipeline, opening: str, closing: str
+) -> None:
+    text = opening + NOTICE + closing
     first, second = pipeline.process_text(text), pipeline.process_text(text)
     assert first.model_dump() == second.model_dump()
     (measure,) = first.measures

@@ -193,8 +193,10 @@ class ModelExtractor:
             for s in decode_tags(probs[i], boundaries[p + w.start : p + w.end + 1]):
                 if w.keep_start <= s.start + w.start < w.keep_end:
                     start, end = trimmed(text, p + w.start + s.start, p + w.start + s.end)
-                    if s.label == EntityLabel.CAP_PER and claimant_span(text, start, end)[1] <= p + w.end:
-                        start, end = claimant_span(text, start, end)
+                    if s.label == EntityLabel.CAP_PER:
+                        moved = claimant_span(text, start, end)
+                        if moved[1] <= p + w.end:  # hidden states exist only inside the window
+                            start, end = moved
                     if start < end:
                         spans.append(_Span(start, end, s.label, s.score, i))
         spans = merged_neighbours(spans)
@@ -376,6 +378,12 @@ def paired_tiers(
         if len(values) == len(required) >= 2:
             in_order = set(zip(_reading_order(values, spans), _reading_order(required, spans), strict=True))
             dropped |= {(h, t) for h, t in edges if h in values} - in_order
+    return _without_requires(relations, dropped)
+
+
+def _without_requires(
+    relations: list[tuple[int, int, RelationLabel, float]], dropped: set[tuple[int, int]]
+) -> list[tuple[int, int, RelationLabel, float]]:
     return [r for r in relations if r[2] != RelationLabel.REQUIRES or (r[0], r[1]) not in dropped]
 
 
@@ -427,8 +435,7 @@ def listed_tiers(
         dropped |= {(award, r) for r in released}
     if not added:
         return relations
-    kept = [r for r in relations if r[2] != RelationLabel.REQUIRES or (r[0], r[1]) not in dropped]
-    return kept + added
+    return _without_requires(relations, dropped) + added
 
 
 def _reading_order(members: Iterable[int], spans: list[_Span]) -> list[int]:

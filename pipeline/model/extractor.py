@@ -193,12 +193,15 @@ class ModelExtractor:
             for s in decode_tags(probs[i], boundaries[p + w.start : p + w.end + 1]):
                 if w.keep_start <= s.start + w.start < w.keep_end:
                     start, end = trimmed(text, p + w.start + s.start, p + w.start + s.end)
-                    if s.label == EntityLabel.CAP_PER:
+                    label = s.label
+                    if label == EntityLabel.CAP_PER:
                         moved = claimant_span(text, start, end)
                         if moved[1] <= p + w.end:  # hidden states exist only inside the window
                             start, end = moved
+                    elif label == EntityLabel.DURATION and is_served_time(text, start, p + w.start):
+                        label, start = EntityLabel.THRESHOLD, text.rindex("满", 0, start + 1)
                     if start < end:
-                        spans.append(_Span(start, end, s.label, s.score, i))
+                        spans.append(_Span(start, end, label, s.score, i))
         spans = merged_neighbours(spans)
         relations = listed_tiers(self._relations(spans, items, hidden, hints), spans, text)
         return one_cap_per_award(DocumentPrediction(spans, relations))
@@ -314,6 +317,19 @@ def merged_neighbours(spans: list[_Span]) -> list[_Span]:
         else:
             merged.append(s)
     return merged
+
+
+def is_served_time(text: str, start: int, window_start: int) -> bool:
+    """A time after 满 is one the claimant must already have served: a threshold, never how long the
+    benefit runs (corpus/README.md, rule 17). The threshold takes its 满, which decides its `op`;
+    only a 满 inside the window counts, where the span's hidden states are.
+
+    >>> is_served_time("缴纳社会保险满6个月的", 7, 0), is_served_time("缴纳社会保险满6个月的", 6, 0)
+    (True, True)
+    >>> is_served_time("连续补贴3年", 4, 0), is_served_time("满6个月", 1, 1)
+    (False, False)
+    """
+    return text[start] == "满" or (start > window_start and text[start - 1] == "满")
 
 
 def one_cap_per_award(prediction: DocumentPrediction) -> DocumentPrediction:

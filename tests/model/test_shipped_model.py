@@ -89,3 +89,22 @@ def test_shipped_model_is_deterministic_and_reads_long_paragraphs(
     assert first.model_dump() == second.model_dump()
     (measure,) = first.measures
     assert (measure.benefits[0].rate, measure.benefits[0].cap) == (0.01, 2_000_000)
+
+
+@pytest.mark.parametrize(
+    ("text", "served", "runs"),
+    [
+        (
+            "对新引进的博士研究生，在本市连续缴纳社会保险满6个月的，按每人每月2000元给予生活补贴，补贴期限不超过3年。",
+            (6, "月"),
+            3,
+        ),
+        ("引进的高层次人才在我区缴纳社会保险满1年的，每人每年给予3万元住房补贴，连续补贴3年。", (1, "年"), 3),
+    ],
+)
+def test_a_time_already_served_is_a_condition_not_the_benefits_duration(
+    pipeline: Pipeline, text: str, served: tuple[int, str], runs: int
+) -> None:
+    (measure,) = pipeline.process_text(text).measures
+    assert [b.duration_years for b in measure.benefits] == [runs]
+    assert [(c.op, c.value, c.unit) for c in measure.conditions if c.value is not None] == [(">=", *served)]

@@ -144,11 +144,25 @@ def _benefit(graph: _Graph, anchor: Entity, values: dict[str, Entity], doc_text:
         b.unit = (n.per if n and n.per else None) or ("·".join(u.text for u in units) or None)
     if duration := values.get("duration"):
         n, _ = _number(duration.text)
-        if n is not None:
-            b.duration_years = n.value / 12 if n.unit in ("月", "个月") else n.value
+        if n is not None and n.value is not None:
+            b.duration_years = in_years(n.value, duration.text)
     # 一次性 is written just before the award or between it and its kind word.
     b.one_time = "一次性" in doc_text[max(0, start - 6) : end]
     return b
+
+
+# Days per unit of a duration written in months, weeks or days; a duration in 年 or 年度 is in years.
+_DAYS = (("月", 365 / 12), ("周", 7), ("星期", 7), ("天", 1), ("日", 1))
+
+
+def in_years(value: float, text: str) -> float:
+    """A benefit's duration in years, from its number and the span's words.
+
+    >>> in_years(6, "6个月"), in_years(3, "连续3个年度"), in_years(30, "30天"), in_years(2, "两周")
+    (0.5, 3, 0.0822, 0.0384)
+    """
+    days = next((d for word, d in _DAYS if word in text), None)
+    return value if days is None else round(value * days / 365, 4)
 
 
 def _anchors(graph: _Graph, clause: Clause) -> list[Entity]:

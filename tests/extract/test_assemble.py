@@ -32,3 +32,14 @@ def test_benefits_for_different_claimants_are_two_measures() -> None:
         "@ k FOR b; k HAS_RATE r; k2 FOR b2; k2 HAS_RATE r2",
     )
     assert [[b.rate for b in m.benefits] for m in measures] == [[0.5], [0.3]]
+
+
+def test_durations_in_days_weeks_and_months_are_given_in_years() -> None:
+    measures = _measures(
+        "[参训学员]{BENEFICIARY#b}按每[人]{UNIT#u}每[天]{UNIT#u2}[100元]{UNIT_AMOUNT#ua}给予生活[补贴]{BENEFIT_KIND#k}，"
+        "补贴时间最长不超过[30天]{DURATION#d}；[企业]{BENEFICIARY#b2}按[6个月]{DURATION#d2}发放稳岗[补贴]{BENEFIT_KIND#k2}"
+        "[2000元]{AMOUNT#a}。",
+        "@ k FOR b; k HAS_UNIT_AMOUNT ua; ua PER_UNIT u; ua PER_UNIT u2; k HAS_DURATION d; k2 FOR b2; k2 HAS_AMOUNT a; "
+        "k2 HAS_DURATION d2",
+    )
+    assert [[b.duration_years for b in m.benefits] for m in measures] == [[0.0822], [0.5]]

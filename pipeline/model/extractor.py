@@ -202,7 +202,7 @@ class ModelExtractor:
                         label, start = EntityLabel.THRESHOLD, text.rindex("满", 0, start + 1)
                     if start < end:
                         spans.append(_Span(start, end, label, s.score, i))
-        spans = merged_neighbours(spans)
+        spans = listed_alike(merged_neighbours(spans), text)
         relations = listed_tiers(self._relations(spans, items, hidden, hints), spans, text)
         return one_cap_per_award(DocumentPrediction(spans, relations))
 
@@ -330,6 +330,35 @@ def is_served_time(text: str, start: int, window_start: int) -> bool:
     (False, False)
     """
     return text[start] == "满" or (start > window_start and text[start - 1] == "满")
+
+
+# Money values that a listing of tiers gives one label (corpus/README.md, rules 5 and 16).
+_LISTED_MONEY = frozenset({EntityLabel.AMOUNT, EntityLabel.UNIT_AMOUNT, EntityLabel.CAP})
+
+
+def listed_alike(spans: list[_Span], text: str) -> list[_Span]:
+    """Money values listed with `、` are tiers of one kind, so each takes the label of the first:
+    in `分别按每标准箱[80元]、[120元]、[150元]` the tagger sometimes reads the last as a fixed amount,
+    which would make a per-unit award's tier a lump sum.
+
+    >>> text = "分别按每标准箱80元、120元、150元给予补贴"
+    >>> unit, fixed = EntityLabel.UNIT_AMOUNT, EntityLabel.AMOUNT
+    >>> spans = [_Span(7, 10, unit, 0.9, 0), _Span(11, 15, unit, 0.9, 0), _Span(16, 20, fixed, 0.6, 0)]
+    >>> [s.label.value for s in listed_alike(spans, text)]
+    ['UNIT_AMOUNT', 'UNIT_AMOUNT', 'UNIT_AMOUNT']
+    """
+    alike: list[_Span] = []
+    for s in sorted(spans, key=lambda s: (s.start, s.end)):
+        last = alike[-1] if alike else None
+        if (
+            last is not None
+            and {last.label, s.label} <= _LISTED_MONEY
+            and last.label != s.label
+            and text[last.end : s.start].strip() == "、"
+        ):
+            s = _Span(s.start, s.end, last.label, s.score, s.window)
+        alike.append(s)
+    return alike
 
 
 def one_cap_per_award(prediction: DocumentPrediction) -> DocumentPrediction:

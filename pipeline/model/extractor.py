@@ -193,6 +193,8 @@ class ModelExtractor:
             for s in decode_tags(probs[i], boundaries[p + w.start : p + w.end + 1]):
                 if w.keep_start <= s.start + w.start < w.keep_end:
                     start, end = trimmed(text, p + w.start + s.start, p + w.start + s.end)
+                    if start == end:
+                        continue
                     label = s.label
                     if label == EntityLabel.CAP_PER:
                         moved = claimant_span(text, start, end)

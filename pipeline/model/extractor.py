@@ -9,6 +9,7 @@ gives the same result, whatever else is being processed at the same time.
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
@@ -204,7 +205,9 @@ class ModelExtractor:
                         label, start = EntityLabel.THRESHOLD, text.rindex("满", 0, start + 1)
                     if start < end:
                         spans.append(_Span(start, end, label, s.score, i))
-        spans = listed_alike(priced_per_unit(merged_neighbours(spans), text), text)
+        spans = merged_neighbours(spans)
+        for convention in (priced_per_unit, floors_are_thresholds, listed_alike):
+            spans = convention(spans, text)
         relations = listed_tiers(self._relations(spans, items, hidden, hints), spans, text)
         return one_cap_per_award(DocumentPrediction(spans, relations))
 
@@ -335,9 +338,9 @@ def is_served_time(text: str, start: int, window_start: int) -> bool:
 
 
 def priced_per_unit(spans: list[_Span], text: str) -> list[_Span]:
-    """An amount right after the units it is counted in, in one clause, is a per-unit amount:
-    `每[人]每[年]给予[1.2万元]`. The corpus has no fixed amount there (315 per-unit amounts, no
-    amount, follow a unit in its clause).
+    """An amount or cap right after the units it is counted in, in one clause, is a per-unit amount:
+    `每[人]每[年]给予[1.2万元]`, `每个[物理机架]最高[1000元]` (corpus/README.md, rule 7). The corpus
+    has nothing else there: 315 per-unit amounts, no amount and no cap, follow a unit in its clause.
 
     >>> text = "每人每年给予1.2万元住房补贴"
     >>> spans = [_Span(1, 2, EntityLabel.UNIT, 0.9, 0), _Span(3, 4, EntityLabel.UNIT, 0.9, 0),
@@ -350,7 +353,8 @@ def priced_per_unit(spans: list[_Span], text: str) -> list[_Span]:
         last = priced[-1] if priced else None
         if (
             last is not None
-            and (last.label, s.label) == (EntityLabel.UNIT, EntityLabel.AMOUNT)
+            and last.label == EntityLabel.UNIT
+            and s.label in (EntityLabel.AMOUNT, EntityLabel.CAP)
             and not _CLAUSE_BREAKS & set(text[last.end : s.start])
         ):
             s = _Span(s.start, s.end, EntityLabel.UNIT_AMOUNT, s.score, s.window)
@@ -359,6 +363,27 @@ def priced_per_unit(spans: list[_Span], text: str) -> list[_Span]:
 
 
 _CLAUSE_BREAKS = frozenset("，,；;。")
+# Words that set a floor: an award is capped (不超过, 最高), never floored.
+_FLOOR = re.compile(r"不低于|不少于|(?<!不)高于|(?<!不)超过|达到")
+
+
+def floors_are_thresholds(spans: list[_Span], text: str) -> list[_Span]:
+    """A percentage after a floor word in its clause is a threshold, not a rate granted:
+    `开放的算力资源不低于总规模的[30%]`. None of the corpus's 762 rates has a floor word before it
+    in its clause.
+
+    >>> text = "且开放的算力资源不低于总规模的30%。按投资额的15%给予补助"
+    >>> spans = [_Span(15, 18, EntityLabel.RATE, 0.7, 0), _Span(24, 27, EntityLabel.RATE, 0.9, 0)]
+    >>> [s.label.value for s in floors_are_thresholds(spans, text)]
+    ['THRESHOLD', 'RATE']
+    """
+    found: list[_Span] = []
+    for s in spans:
+        clause_start = max((text.rfind(c, 0, s.start) for c in _CLAUSE_BREAKS), default=-1) + 1
+        if s.label == EntityLabel.RATE and _FLOOR.search(text, clause_start, s.start):
+            s = _Span(s.start, s.end, EntityLabel.THRESHOLD, s.score, s.window)
+        found.append(s)
+    return found
 
 
 # Money values that a listing of tiers gives one label (corpus/README.md, rules 5 and 16).

@@ -338,9 +338,12 @@ def is_served_time(text: str, start: int, window_start: int) -> bool:
 
 
 def priced_per_unit(spans: list[_Span], text: str) -> list[_Span]:
-    """An amount or cap right after the units it is counted in, in one clause, is a per-unit amount:
-    `每[人]每[年]给予[1.2万元]`, `每个[物理机架]最高[1000元]` (corpus/README.md, rule 7). The corpus
-    has nothing else there: 315 per-unit amounts, no amount and no cap, follow a unit in its clause.
+    """An amount right after the units it is counted in, in one clause, is a per-unit amount:
+    `每[人]每[年]给予[1.2万元]`; so is a cap there when a total cap follows in the paragraph,
+    `每个[物理机架]最高[1000元]，给予总额最高[300万元]` (corpus/README.md, rule 7). The corpus has
+    nothing else there: 315 per-unit amounts, no amount and no cap, follow a unit in its clause. A
+    lone cap is left alone: after a unit it is more often the tagger's misread counting unit
+    (`每个[团队]最高50万元`) than a per-unit amount.
 
     >>> text = "每人每年给予1.2万元住房补贴"
     >>> spans = [_Span(1, 2, EntityLabel.UNIT, 0.9, 0), _Span(3, 4, EntityLabel.UNIT, 0.9, 0),
@@ -348,15 +351,17 @@ def priced_per_unit(spans: list[_Span], text: str) -> list[_Span]:
     >>> [s.label.value for s in priced_per_unit(spans, text)]
     ['UNIT', 'UNIT', 'UNIT_AMOUNT']
     """
+    ordered = sorted(spans, key=lambda s: (s.start, s.end))
     priced: list[_Span] = []
-    for s in sorted(spans, key=lambda s: (s.start, s.end)):
+    for k, s in enumerate(ordered):
         last = priced[-1] if priced else None
-        if (
-            last is not None
-            and last.label == EntityLabel.UNIT
-            and s.label in (EntityLabel.AMOUNT, EntityLabel.CAP)
-            and not _CLAUSE_BREAKS & set(text[last.end : s.start])
-        ):
+        if last is None or last.label != EntityLabel.UNIT or _CLAUSE_BREAKS & set(text[last.end : s.start]):
+            priced.append(s)
+            continue
+        total_follows = any(
+            t.label == EntityLabel.CAP and "\n" not in text[s.end : t.start] for t in ordered[k + 1 :]
+        )
+        if s.label == EntityLabel.AMOUNT or (s.label == EntityLabel.CAP and total_follows):
             s = _Span(s.start, s.end, EntityLabel.UNIT_AMOUNT, s.score, s.window)
         priced.append(s)
     return priced

@@ -11,7 +11,7 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Protocol
 
@@ -63,7 +63,6 @@ class _Span:
     label: EntityLabel
     score: float
     window: int  # the window whose hidden states represent it
-    vector: np.ndarray | None = None
 
 
 @dataclass
@@ -358,11 +357,11 @@ def priced_per_unit(spans: list[_Span], text: str) -> list[_Span]:
         if last is None or last.label != EntityLabel.UNIT or _CLAUSE_BREAKS & set(text[last.end : s.start]):
             priced.append(s)
             continue
-        total_follows = any(
-            t.label == EntityLabel.CAP and "\n" not in text[s.end : t.start] for t in ordered[k + 1 :]
+        cap_before_total = s.label == EntityLabel.CAP and any(
+            c.label == EntityLabel.CAP and "\n" not in text[s.end : c.start] for c in ordered[k + 1 :]
         )
-        if s.label == EntityLabel.AMOUNT or (s.label == EntityLabel.CAP and total_follows):
-            s = _Span(s.start, s.end, EntityLabel.UNIT_AMOUNT, s.score, s.window)
+        if s.label == EntityLabel.AMOUNT or cap_before_total:
+            s = replace(s, label=EntityLabel.UNIT_AMOUNT)
         priced.append(s)
     return priced
 
@@ -386,7 +385,7 @@ def floors_are_thresholds(spans: list[_Span], text: str) -> list[_Span]:
     for s in spans:
         clause_start = max((text.rfind(c, 0, s.start) for c in _CLAUSE_BREAKS), default=-1) + 1
         if s.label == EntityLabel.RATE and _FLOOR.search(text, clause_start, s.start):
-            s = _Span(s.start, s.end, EntityLabel.THRESHOLD, s.score, s.window)
+            s = replace(s, label=EntityLabel.THRESHOLD)
         found.append(s)
     return found
 
@@ -415,7 +414,7 @@ def listed_alike(spans: list[_Span], text: str) -> list[_Span]:
             and last.label != s.label
             and text[last.end : s.start].strip() == "、"
         ):
-            s = _Span(s.start, s.end, last.label, s.score, s.window)
+            s = replace(s, label=last.label)
         alike.append(s)
     return alike
 

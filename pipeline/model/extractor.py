@@ -381,13 +381,14 @@ def floors_are_thresholds(spans: list[_Span], text: str) -> list[_Span]:
     >>> [s.label.value for s in floors_are_thresholds(spans, text)]
     ['THRESHOLD', 'RATE']
     """
-    found: list[_Span] = []
-    for s in spans:
-        clause_start = max((text.rfind(c, 0, s.start) for c in _CLAUSE_BREAKS), default=-1) + 1
-        if s.label == EntityLabel.RATE and _FLOOR.search(text, clause_start, s.start):
-            s = replace(s, label=EntityLabel.THRESHOLD)
-        found.append(s)
-    return found
+    return [replace(s, label=EntityLabel.THRESHOLD) if _floored_rate(s, text) else s for s in spans]
+
+
+def _floored_rate(span: _Span, text: str) -> bool:
+    if span.label != EntityLabel.RATE:
+        return False
+    clause_start = max(text.rfind(c, 0, span.start) for c in _CLAUSE_BREAKS) + 1
+    return _FLOOR.search(text, clause_start, span.start) is not None
 
 
 # Money values that a listing of tiers gives one label (corpus/README.md, rules 5 and 16).

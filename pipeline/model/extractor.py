@@ -12,6 +12,7 @@ import json
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass, replace
+from itertools import pairwise
 from pathlib import Path
 from typing import Protocol
 
@@ -208,6 +209,7 @@ class ModelExtractor:
         for convention in (priced_per_unit, floors_are_thresholds, listed_alike):
             spans = convention(spans, text)
         relations = listed_tiers(self._relations(spans, items, hidden, hints), spans, text)
+        relations = keys_in_order(relations, spans, text)
         return one_cap_per_award(DocumentPrediction(spans, relations))
 
     def _encode(self, texts: list[str], hint_tags: list[list[int]]) -> dict[str, np.ndarray]:
@@ -540,6 +542,109 @@ def listed_tiers(
     if not added:
         return relations
     return _without_requires(relations, dropped) + added
+
+
+# What a tier's key (its threshold or title) is; what may stand between two listed keys or values.
+TIER_KEYS = frozenset({EntityLabel.THRESHOLD, EntityLabel.CONDITION})
+_LIST_JOINERS = re.compile(r"[、，,和或及与]{1,2}")
+_SENTENCE_ENDS = re.compile(r"[。；;！!？?\n]")
+
+
+def keys_in_order(
+    relations: list[tuple[int, int, RelationLabel, float]], spans: list[_Span], text: str
+) -> list[tuple[int, int, RelationLabel, float]]:
+    """Tiers the text lays out in order, whatever the relation head paired (it scores pairs one at
+    a time and cannot see a listing): k (≥ 2) keys listed before 分别 and k values of one label listed
+    after it (`新引进博士、硕士、本科毕业生，分别按每人每月3000元、2000元、1000元`), or keys and values
+    that alternate (`博士研究生每人每月3000元、硕士研究生每人每月1500元`). The i-th value requires the
+    i-th key, and no other award requires the keys, nor a metric whose thresholds they are
+    (corpus/README.md, rules 5 and 16)."""
+    tiers = _listed_after_fenbie(spans, text) + _alternating(spans, text)
+    if not tiers:
+        return relations
+    pairs = {pair for group in tiers for pair in group}
+    keys = {key for _, key in pairs}
+    values = {value for value, _ in pairs}
+    metrics_of_keys = {
+        head for head, tail, label, _ in relations if label == RelationLabel.HAS_THRESHOLD and tail in keys
+    }
+    kept = [
+        r
+        for r in relations
+        if r[2] != RelationLabel.REQUIRES
+        or not (r[1] in keys or (r[1] in metrics_of_keys and r[0] not in values))
+    ]
+    return kept + [(value, key, RelationLabel.REQUIRES, 1.0) for value, key in sorted(pairs)]
+
+
+def _listed_after_fenbie(spans: list[_Span], text: str) -> list[list[tuple[int, int]]]:
+    order = _reading_order(range(len(spans)), spans)
+    found = []
+    previous = 0
+    for match in re.finditer("分别", text):
+        start, end = _sentence(text, match.start())
+        # A second 分别 (`分别按20%、30%…，最高分别为500万元、200万元`) lists no keys of its own.
+        start, previous = max(start, previous), match.end()
+        before = [k for k in order if start <= spans[k].start and spans[k].end <= match.start()]
+        after = [k for k in order if match.end() <= spans[k].start and spans[k].end <= end]
+        last_key = next((k for k in reversed(before) if spans[k].label in TIER_KEYS), None)
+        first_value = next((k for k in after if spans[k].label in TIER_VALUES), None)
+        if last_key is None or first_value is None:
+            continue
+        keys = _listed(before[: before.index(last_key) + 1][::-1], spans, text)[::-1]
+        values = _listed(after[after.index(first_value) :], spans, text)
+        if len(keys) == len(values) >= 2:
+            found.append(list(zip(values, keys, strict=True)))
+    return found
+
+
+def _alternating(spans: list[_Span], text: str) -> list[list[tuple[int, int]]]:
+    """Runs of key, value, key, value… in one sentence, a value and the next key joined by `、`."""
+    order = [k for k in _reading_order(range(len(spans)), spans) if spans[k].label in TIER_KEYS | TIER_VALUES]
+    found: list[list[tuple[int, int]]] = []
+    run: list[tuple[int, int]] = []
+    for key, value in pairwise(order):
+        pair_ok = (
+            spans[key].label in TIER_KEYS
+            and spans[value].label in TIER_VALUES
+            and not _SENTENCE_ENDS.search(text, spans[key].end, spans[value].start)
+        )
+        if not pair_ok:
+            continue
+        if run:
+            last_value, last_key = run[-1]
+            joined = text[spans[last_value].end : spans[key].start] == "、"
+            alike = (
+                spans[key].label == spans[last_key].label and spans[value].label == spans[last_value].label
+            )
+            if not (joined and alike):
+                if len(run) >= 2:
+                    found.append(run)
+                run = []
+        run.append((value, key))
+    if len(run) >= 2:
+        found.append(run)
+    return found
+
+
+def _listed(candidates: list[int], spans: list[_Span], text: str) -> list[int]:
+    """The first candidate and those that follow it in a list: one label, only `、`, `和`, `或` and
+    the like between neighbours."""
+    listed = candidates[:1]
+    for k in candidates[1:]:
+        prev = listed[-1]
+        a, b = sorted((spans[prev], spans[k]), key=lambda s: s.start)
+        if spans[k].label != spans[prev].label or not _LIST_JOINERS.fullmatch(text[a.end : b.start]):
+            break
+        listed.append(k)
+    return listed
+
+
+def _sentence(text: str, at: int) -> tuple[int, int]:
+    ends = [m.start() for m in _SENTENCE_ENDS.finditer(text)]
+    start = max((e + 1 for e in ends if e < at), default=0)
+    end = min((e for e in ends if e >= at), default=len(text))
+    return start, end
 
 
 def _reading_order(members: Iterable[int], spans: list[_Span]) -> list[int]:

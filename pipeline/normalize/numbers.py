@@ -164,8 +164,13 @@ def _unit_alternation(units: tuple[str, ...]) -> str:
 # ---------------------------------------------------------------------------------------------
 
 _SP = r"[ \t]*"
-# Thousands separated by commas, or by single spaces as OCR leaves them (`1 500万元`).
-_AR = r"\d+(?:,\d{3})+(?:\.\d+)?|\d{1,3}(?: \d{3})+(?!\d)(?:\.\d+)?|\d+(?:\.\d+)?"
+# Thousands separated by commas, or by single spaces as OCR leaves them (`1 500万元`); OCR also
+# splits a number anywhere (`5 00万元`, `3 0%`), which is read as one number only before money or a
+# percent sign, so that listed numbers (`1 2 3`, `3 5家`) stay apart.
+_AR = (
+    r"\d+(?:,\d{3})+(?:\.\d+)?|\d{1,3}(?: \d{3})+(?!\d)(?:\.\d+)?"
+    r"|\d+(?:[ \t]\d+)+(?:\.\d+)?(?=[ \t]*(?:[万亿千百]|元|%))|\d+(?:\.\d+)?"
+)
 # 千 before 瓦/克/米 belongs to the unit (千瓦); 百 before 分之 starts a percentage.
 _CN = r"(?:[零〇○一二两三四五六七八九十万亿]|千(?![瓦克米伏帕兆])|百(?!分之))+"
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 from pipeline.labels import EntityLabel
+from pipeline.model.extractor import _Span
 from pipeline.model.features import (
     PATTERN_NO_RELATION,
     PATTERN_NO_SPANS,
@@ -183,6 +184,80 @@ def test_listed_values_left_unpaired_pair_off_with_the_metric_thresholds() -> No
     # Without 分别 the two rates could be one award's alternatives: nothing is guessed.
     plain = text.replace("分别", "各自")
     assert listed_tiers(found, spans, plain) == found
+
+
+def _spans_of(text: str, marked: list[tuple[str, EntityLabel]]) -> list[_Span]:
+    """The marked surfaces as spans, each found after the one before."""
+    spans, at = [], 0
+    for surface, label in marked:
+        start = text.index(surface, at)
+        spans.append(_Span(start, start + len(surface), label, 0.9, 0))
+        at = start + len(surface)
+    return spans
+
+
+def test_titles_listed_before_fenbie_pair_off_with_the_values_after_it() -> None:
+    from pipeline.labels import RelationLabel as R
+    from pipeline.model.extractor import keys_in_order
+
+    text = "对年龄不超过35周岁的新引进博士、硕士、本科毕业生，分别按每人每月3000元、2000元、1000元发放补贴，最高分别为5万元、3万元、1万元。"
+    spans = _spans_of(
+        text,
+        [
+            ("年龄", EntityLabel.METRIC),
+            ("不超过35周岁", EntityLabel.THRESHOLD),
+            ("博士", EntityLabel.CONDITION),
+            ("硕士", EntityLabel.CONDITION),
+            ("本科毕业生", EntityLabel.CONDITION),
+            ("3000元", EntityLabel.UNIT_AMOUNT),
+            ("2000元", EntityLabel.UNIT_AMOUNT),
+            ("1000元", EntityLabel.UNIT_AMOUNT),
+            ("补贴", EntityLabel.BENEFIT_KIND),
+            ("5万元", EntityLabel.CAP),
+            ("3万元", EntityLabel.CAP),
+            ("1万元", EntityLabel.CAP),
+        ],
+    )
+    # The relation head tied the shared age limit and one title to the award, one to a wrong value.
+    found = [
+        (0, 1, R.HAS_THRESHOLD, 0.9),
+        (8, 0, R.REQUIRES, 0.9),
+        (8, 2, R.REQUIRES, 0.8),
+        (7, 3, R.REQUIRES, 0.6),
+    ]
+    found += [(8, k, R.HAS_UNIT_AMOUNT, 0.9) for k in (5, 6, 7)] + [
+        (8, k, R.HAS_CAP, 0.9) for k in (9, 10, 11)
+    ]
+    paired = keys_in_order(found, spans, text)
+    requires = sorted((h, t) for h, t, label, _ in paired if label == R.REQUIRES)
+    # Each value its own title; the shared age limit stays with the award; the second 分别 lists no
+    # titles of its own, so the caps are left as they were.
+    assert requires == [(5, 2), (6, 3), (7, 4), (8, 0)]
+
+
+def test_titles_and_values_that_alternate_pair_off() -> None:
+    from pipeline.labels import RelationLabel as R
+    from pipeline.model.extractor import keys_in_order
+
+    text = "博士研究生每人每月3000元、硕士研究生每人每月1500元给予生活补贴。获评省级的给予10万元。"
+    spans = _spans_of(
+        text,
+        [
+            ("博士", EntityLabel.CONDITION),
+            ("3000元", EntityLabel.UNIT_AMOUNT),
+            ("硕士", EntityLabel.CONDITION),
+            ("1500元", EntityLabel.UNIT_AMOUNT),
+            ("补贴", EntityLabel.BENEFIT_KIND),
+            ("获评省级", EntityLabel.CONDITION),
+            ("10万元", EntityLabel.AMOUNT),
+        ],
+    )
+    found = [(4, 1, R.HAS_UNIT_AMOUNT, 0.9), (4, 3, R.HAS_UNIT_AMOUNT, 0.9), (6, 5, R.REQUIRES, 0.9)]
+    paired = keys_in_order(found, spans, text)
+    assert sorted((h, t) for h, t, label, _ in paired if label == R.REQUIRES) == [(1, 0), (3, 2), (6, 5)]
+    # One title and one value are no listing: nothing changes.
+    lone = spans[:2]
+    assert keys_in_order([], lone, text) == []
 
 
 def test_touching_spans_of_one_label_are_one_span() -> None:

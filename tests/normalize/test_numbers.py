@@ -430,6 +430,8 @@ def test_numbers_parse_number(text: str, value: float | None) -> None:
         ("1000 万元", 10_000_000, None),
         ("1 500万元", 15_000_000, None),  # OCR's thousands space
         ("2 000 000元", 2_000_000, None),
+        ("5 00万元", 5_000_000, None),  # OCR splits a number anywhere
+        ("3 0 万元", 300_000, None),
         ("2亿元", 200_000_000, None),
         ("五十万元", 500_000, None),
         ("1亿美元", 100_000_000, "美元"),
@@ -458,6 +460,7 @@ def test_numbers_parse_money(text: str, value: float | None, unit: str | None) -
         ("百分之二十", 0.2),
         ("千分之五", 0.005),
         ("5‰", 0.005),
+        ("3 0%", 0.3),
         ("0.5%", 0.005),
         ("1.5个百分点", 0.015),
         ("20", None),
@@ -490,3 +493,10 @@ def test_numbers_fullwidth_to_halfwidth_length_preserving(text: str, expected: s
     got = fullwidth_to_halfwidth(text)
     assert got == expected
     assert len(got) == len(text)
+
+
+def test_numbers_split_by_ocr_stay_apart_without_money_after() -> None:
+    """A space inside a number joins it only before money or a percent sign; listed numbers stay
+    apart."""
+    assert [m.value for m in scan_numbers("1 2 3")] == [1, 2, 3]
+    assert [m.value for m in scan_numbers("共3 5家")] == [3, 5]

@@ -271,9 +271,14 @@ def assemble(doc: PolicyDocument) -> list[Measure]:
         for anchor in _anchors(graph, clause):
             required = [r.tail for r in graph.out[anchor.id] if r.label == R.REQUIRES]
             claimants = [e.text for e in graph.tails(anchor.id, R.FOR)]
-            for values, own in _tiers(graph, anchor):
+            tiers = [
+                (_benefit(graph, anchor, values, doc.text), own) for values, own in _tiers(graph, anchor)
+            ]
+            # One award's tiers are all one-time when any is (`分别一次性给予20万元、50万元奖励`).
+            one_time = any(benefit.one_time for benefit, _ in tiers)
+            for benefit, own in tiers:
+                benefit.one_time = one_time
                 needed = list(dict.fromkeys(required + own))
-                benefit = _benefit(graph, anchor, values, doc.text)
                 drafts.append(_Draft(benefit, needed, set(own) - set(required), claimants))
         if not drafts:
             continue

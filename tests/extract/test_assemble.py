@@ -43,3 +43,17 @@ def test_durations_in_days_weeks_and_months_are_given_in_years() -> None:
         "k2 HAS_DURATION d2",
     )
     assert [[b.duration_years for b in m.benefits] for m in measures] == [[0.0822], [0.5]]
+
+
+def test_one_time_before_the_first_tier_holds_for_every_tier() -> None:
+    measures = _measures(
+        "[年营业收入]{METRIC#m}首次[突破1亿元]{THRESHOLD#t1}、[5亿元]{THRESHOLD#t2}、[10亿元]{THRESHOLD#t3}的，"
+        "分别一次性给予[20万元]{AMOUNT#a1}、[50万元]{AMOUNT#a2}、[100万元]{AMOUNT#a3}[奖励]{BENEFIT_KIND#k}。",
+        "@ m HAS_THRESHOLD t1; m HAS_THRESHOLD t2; m HAS_THRESHOLD t3; k HAS_AMOUNT a1; a1 REQUIRES t1; "
+        "k HAS_AMOUNT a2; a2 REQUIRES t2; k HAS_AMOUNT a3; a3 REQUIRES t3",
+    )
+    assert [(m.benefits[0].amount, m.benefits[0].one_time) for m in measures] == [
+        (200_000, True),
+        (500_000, True),
+        (1_000_000, True),
+    ]

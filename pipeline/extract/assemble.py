@@ -19,7 +19,13 @@ from pipeline.extract.segment import ENUMERATION, Clause, segment
 from pipeline.labels import EntityLabel as L
 from pipeline.labels import RelationLabel as R
 from pipeline.normalize.cap_per import normalize_cap_per
-from pipeline.normalize.numbers import NumericMatch, comparison_op, parse_percent, scan_numbers
+from pipeline.normalize.numbers import (
+    NumericMatch,
+    comparison_op,
+    edge_comparison,
+    parse_percent,
+    scan_numbers,
+)
 
 _VALUE_RELATIONS = {R.HAS_RATE, R.HAS_CAP, R.HAS_AMOUNT, R.HAS_UNIT_AMOUNT, R.HAS_DURATION}
 _VALUE_LABELS = {L.RATE, L.CAP, L.AMOUNT, L.UNIT_AMOUNT, L.DURATION}
@@ -77,6 +83,7 @@ def _threshold_condition(
     if n is None:
         return None
     metrics = graph.heads(threshold.id, R.HAS_THRESHOLD)
+    op = op or edge_comparison(threshold.text)
     if op is None and metrics:
         siblings = graph.tails(metrics[0].id, R.HAS_THRESHOLD)
         op = next((o for o in (_number(t.text)[1] for t in siblings) if o), inherited_op)

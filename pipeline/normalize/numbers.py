@@ -24,6 +24,7 @@ __all__ = [
     "NumericMatch",
     "Op",
     "comparison_op",
+    "edge_comparison",
     "fullwidth_to_halfwidth",
     "op_from_words",
     "parse_money",
@@ -598,3 +599,21 @@ def op_from_words(words: str) -> Op | None:
     if _AFTER_OTHER_RE.fullmatch(w) is not None:
         return "<="
     return None
+
+
+_TRAILING_AFTER_RE = re.compile(_AFTER_RE.pattern + r"\s*$")
+
+
+def edge_comparison(text: str) -> Op | None:
+    """The comparison a threshold's own words make at its edges when units stand between them and
+    the number, so that `comparison_op` finds no word next to it.
+
+    >>> edge_comparison("10蒸吨/小时以上"), edge_comparison("不高于每公斤35元"), edge_comparison("满80学时")
+    ('>=', '<=', '>=')
+    >>> edge_comparison("1000吨/年")
+    """
+    t = fullwidth_to_halfwidth(text).strip()
+    word = next((w for w in _BEFORE_SORTED if t.startswith(w)), "")
+    tail = _TRAILING_AFTER_RE.search(t)
+    found = comparison_op(word, t[tail.start() :] if tail else "")
+    return found[0] if found else None

@@ -57,3 +57,12 @@ def test_one_time_before_the_first_tier_holds_for_every_tier() -> None:
         (500_000, True),
         (1_000_000, True),
     ]
+
+
+def test_a_threshold_keeps_its_comparison_when_units_stand_next_to_the_number() -> None:
+    (measure,) = _measures(
+        "对[锅炉容量]{METRIC#m}[10蒸吨/小时以上]{THRESHOLD#t}、收购价[不高于每公斤35元]{THRESHOLD#t2}的，"
+        "给予[补助]{BENEFIT_KIND#k}[20万元]{AMOUNT#a}。",
+        "@ m HAS_THRESHOLD t; k REQUIRES m; k REQUIRES t2; k HAS_AMOUNT a",
+    )
+    assert [(c.op, c.value) for c in measure.conditions] == [(">=", 10), ("<=", 35)]

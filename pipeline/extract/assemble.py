@@ -133,7 +133,10 @@ def _benefit(graph: _Graph, anchor: Entity, values: dict[str, Entity], doc_text:
     if cap := values.get("cap"):
         n, _ = _number(cap.text)
         b.cap = n.value if n else None
-        per = graph.tails(cap.id, R.COUNTED_PER)
+        # Tiered caps after one counting word (`单座加氢站分别最高300万元、500万元`) share it.
+        per = graph.tails(cap.id, R.COUNTED_PER) or next(
+            (p for e in graph.tails(anchor.id, R.HAS_CAP) if (p := graph.tails(e.id, R.COUNTED_PER))), []
+        )
         b.cap_per = normalize_cap_per(per[0].text) if per else None
     if amount := values.get("amount"):
         n, _ = _number(amount.text)

@@ -66,3 +66,16 @@ def test_a_threshold_keeps_its_comparison_when_units_stand_next_to_the_number() 
         "@ m HAS_THRESHOLD t; k REQUIRES m; k REQUIRES t2; k HAS_AMOUNT a",
     )
     assert [(c.op, c.value) for c in measure.conditions] == [(">=", 10), ("<=", 35)]
+
+
+def test_tiered_caps_share_the_counting_word_written_once() -> None:
+    measures = _measures(
+        "对[日加注能力]{METRIC#m}[500公斤以上]{THRESHOLD#t1}、[1000公斤以上]{THRESHOLD#t2}的加氢站，按投资额的[30%]{RATE#r}"
+        "给予[补助]{BENEFIT_KIND#k}，单座[加氢站]{CAP_PER#p}分别最高[300万元]{CAP#c1}、[500万元]{CAP#c2}。",
+        "@ m HAS_THRESHOLD t1; m HAS_THRESHOLD t2; k HAS_RATE r; k HAS_CAP c1; k HAS_CAP c2; c1 COUNTED_PER p; "
+        "c1 REQUIRES t1; c2 REQUIRES t2",
+    )
+    assert [(m.benefits[0].cap, m.benefits[0].cap_per) for m in measures] == [
+        (3_000_000, "加氢站"),
+        (5_000_000, "加氢站"),
+    ]

@@ -231,9 +231,9 @@ def _group(graph: _Graph, drafts: list[_Draft]) -> list[list[_Draft]]:
 
     A benefit that needs a numeric condition the others do not (`再给予` once revenue passes a
     threshold) is a measure of its own, as is each tier; so are benefits granted to different claimants
-    (`对企业…给予贴息；对评估机构…给予补助`). Benefits that share a claimant stay together even when
-    one names another as well (`…的新建项目，给予补贴；对获得贷款的，给予贷款企业贴息`), and a benefit
-    that names no claimant goes with the others.
+    (`对企业…给予贴息；对评估机构…给予补助`). Benefits that share a claimant or a required condition
+    stay together even when one names another claimant as well (`…的新建项目，给予补贴；对获得贷款的，
+    给予贷款企业贴息`), and a benefit that names no claimant goes with the others.
     """
     common = set.intersection(*(set(d.needed) for d in drafts))
 
@@ -255,7 +255,8 @@ def _group(graph: _Graph, drafts: list[_Draft]) -> list[list[_Draft]]:
         for d in members:
             if not d.beneficiaries:
                 continue
-            claimants, drafts_of = set(d.beneficiaries), [d]
+            # A benefit that requires another's condition follows up on its claimant (rule 15).
+            claimants, drafts_of = set(d.beneficiaries) | {f"requires {i}" for i in d.needed}, [d]
             for other in [g for g in named if g[0] & claimants]:
                 named.remove(other)
                 claimants |= other[0]

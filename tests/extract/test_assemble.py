@@ -79,3 +79,17 @@ def test_tiered_caps_share_the_counting_word_written_once() -> None:
         (3_000_000, "加氢站"),
         (5_000_000, "加氢站"),
     ]
+
+
+def test_a_follow_up_benefit_for_a_claimant_of_its_own_stays_in_the_measure() -> None:
+    """The second benefit requires the first's threshold (rule 15): one measure, though it names only
+    its own claimant."""
+    (measure,) = _measures(
+        "对[智能算力规模]{METRIC#m}[达到100PFlops以上]{THRESHOLD#t}的[新建项目]{BENEFICIARY#b}，按投资的"
+        "[15%]{RATE#r}给予[补贴]{BENEFIT_KIND#k}，对[获得项目贷款]{CONDITION#c}的，给予[贷款企业]{BENEFICIARY#b2}"
+        "最高[2%]{RATE#r2}的[贴息]{BENEFIT_KIND#k2}。",
+        "@ k REQUIRES m; m HAS_THRESHOLD t; k FOR b; k HAS_RATE r; k2 REQUIRES m; k2 REQUIRES c; "
+        "k2 FOR b2; k2 HAS_RATE r2",
+    )
+    assert [b.rate for b in measure.benefits] == [0.15, 0.02]
+    assert measure.beneficiaries == ["新建项目", "贷款企业"]

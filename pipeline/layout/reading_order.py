@@ -407,15 +407,18 @@ def group_blocks(lines: Sequence[TextBox]) -> list[list[TextBox]]:
     prune = all(h <= reach for h in heights) and all(
         a.bbox[1] <= b.bbox[1] for a, b in itertools.pairwise(ordered)
     )
+    beside = _row_neighbours(ordered)
     blocks: list[list[TextBox]] = []
     candidates: list[list[TextBox]] = []  # the blocks still open, in the order of `blocks`
-    for line in ordered:
+    for index, line in enumerate(ordered):
         if prune:
             top = line.bbox[1]
             candidates = [block for block in candidates if not top - block[-1].bbox[3] > reach]
         best: list[TextBox] | None = None
         best_overlap = 0.0
         for block in candidates:
+            if any(_overlap_x(block[-1], other) > 0 for other in beside[index]):
+                continue  # the line above runs across the gutter to another column: a lead, no paragraph
             overlap = _continues(block, line)
             if overlap > best_overlap:
                 best, best_overlap = block, overlap
@@ -425,6 +428,26 @@ def group_blocks(lines: Sequence[TextBox]) -> list[list[TextBox]]:
         else:
             best.append(line)
     return blocks
+
+
+def _row_neighbours(lines: Sequence[TextBox]) -> list[list[TextBox]]:
+    """For each line (sorted by top), the other lines of its row: those that overlap it vertically
+    by half the lower one's height and not horizontally (the same row of other columns)."""
+    found: list[list[TextBox]] = [[] for _ in lines]
+    for i, a in enumerate(lines):
+        for j in range(i + 1, len(lines)):
+            b = lines[j]
+            if b.bbox[1] >= a.bbox[3]:
+                break
+            shared = min(a.bbox[3], b.bbox[3]) - b.bbox[1]
+            if shared >= 0.5 * min(a.height, b.height) and _overlap_x(a, b) <= 0:
+                found[i].append(b)
+                found[j].append(a)
+    return found
+
+
+def _overlap_x(a: TextBox, b: TextBox) -> float:
+    return min(a.bbox[2], b.bbox[2]) - max(a.bbox[0], b.bbox[0])
 
 
 def _top_then_left(box: TextBox) -> tuple[float, float]:

@@ -166,6 +166,17 @@ def test_reading_order_blocks_never_span_columns() -> None:
     assert all(len({line.x0 >= 120 for line in block}) == 1 for block in blocks)
 
 
+def test_reading_order_blocks_a_lead_across_columns_keeps_apart_from_the_column_below() -> None:
+    """A lead line over two columns, the byline under it in the left column, the right column's
+    text beside the byline: the byline starts the left column, it does not end the lead."""
+    lead = _line("一一省工信厅负责人解读若干政策措施全文", 0, 0)
+    byline = _line("本报记者孟庆林", 0, 1.8 * EM)
+    right = _column(120, 1.8 * EM, [3], label="右")
+    blocks = group_blocks([lead, byline, *right])
+    assert [line.text for line in blocks[0]] == [lead.text]
+    assert any(block[0] is byline for block in blocks)
+
+
 # ---------------------------------------------------------------------------------------------- order
 
 

@@ -547,7 +547,8 @@ def listed_tiers(
 # What a tier's key (its threshold or title) is; what may stand between two listed keys or values.
 TIER_KEYS = frozenset({EntityLabel.THRESHOLD, EntityLabel.CONDITION})
 _LIST_JOINERS = re.compile(r"[、，,和或及与]{1,2}")
-_SENTENCE_ENDS = re.compile(r"[。；;！!？?\n]")
+_SENTENCE_MARKS = "。；;！!？?\n"
+_SENTENCE_ENDS = re.compile(f"[{_SENTENCE_MARKS}]")
 
 
 def keys_in_order(
@@ -557,7 +558,7 @@ def keys_in_order(
     a time and cannot see a listing): k (≥ 2) keys listed before 分别 and k values of one label listed
     after it (`新引进博士、硕士、本科毕业生，分别按每人每月3000元、2000元、1000元`), or keys and values
     that alternate (`博士研究生每人每月3000元、硕士研究生每人每月1500元`). The i-th value requires the
-    i-th key, and no other award requires the keys, nor a metric whose thresholds they are
+    i-th key, and no award requires the keys, nor a metric whose thresholds they are
     (corpus/README.md, rules 5 and 16)."""
     tiers = _listed_after_fenbie(spans, text) + _alternating(spans, text)
     if not tiers:
@@ -568,10 +569,13 @@ def keys_in_order(
     metrics_of_keys = {
         head for head, tail, label, _ in relations if label == RelationLabel.HAS_THRESHOLD and tail in keys
     }
+    # Values of a second listing (`最高分别为500万元、300万元`) keep the keys they were given.
+    awards = {head for head, _, label, _ in relations if spans[head].label not in TIER_VALUES} | values
     kept = [
         r
         for r in relations
         if r[2] != RelationLabel.REQUIRES
+        or r[0] not in awards
         or not (r[1] in keys or (r[1] in metrics_of_keys and r[0] not in values))
     ]
     return kept + [(value, key, RelationLabel.REQUIRES, 1.0) for value, key in sorted(pairs)]
@@ -641,10 +645,10 @@ def _listed(candidates: list[int], spans: list[_Span], text: str) -> list[int]:
 
 
 def _sentence(text: str, at: int) -> tuple[int, int]:
-    ends = [m.start() for m in _SENTENCE_ENDS.finditer(text)]
-    start = max((e + 1 for e in ends if e < at), default=0)
-    end = min((e for e in ends if e >= at), default=len(text))
-    return start, end
+    """The bounds of the sentence around `at`: from after the last end mark before it to the next."""
+    before = max((text.rfind(mark, 0, at) for mark in _SENTENCE_MARKS), default=-1)
+    after = [i for mark in _SENTENCE_MARKS if (i := text.find(mark, at)) >= 0]
+    return before + 1, min(after, default=len(text))
 
 
 def _reading_order(members: Iterable[int], spans: list[_Span]) -> list[int]:

@@ -233,6 +233,10 @@ def test_titles_listed_before_fenbie_pair_off_with_the_values_after_it() -> None
     # Each value its own title; the shared age limit stays with the award; the second 分别 lists no
     # titles of its own, so the caps are left as they were.
     assert requires == [(5, 2), (6, 3), (7, 4), (8, 0)]
+    # Caps that were given their titles keep them (rule 16).
+    tiered_caps = [(9, 2, R.REQUIRES, 0.9), (10, 3, R.REQUIRES, 0.9), (11, 4, R.REQUIRES, 0.9)]
+    kept = keys_in_order(found + tiered_caps, spans, text)
+    assert set(tiered_caps) <= set(kept)
 
 
 def test_titles_and_values_that_alternate_pair_off() -> None:

@@ -134,9 +134,7 @@ def _benefit(graph: _Graph, anchor: Entity, values: dict[str, Entity], doc_text:
         n, _ = _number(cap.text)
         b.cap = n.value if n else None
         # Tiered caps after one counting word (`单座加氢站分别最高300万元、500万元`) share it.
-        per = graph.tails(cap.id, R.COUNTED_PER) or next(
-            (p for e in graph.tails(anchor.id, R.HAS_CAP) if (p := graph.tails(e.id, R.COUNTED_PER))), []
-        )
+        per = _own_or_listed(graph, anchor, cap, R.HAS_CAP, R.COUNTED_PER)
         b.cap_per = normalize_cap_per(per[0].text) if per else None
     if amount := values.get("amount"):
         n, _ = _number(amount.text)
@@ -148,9 +146,7 @@ def _benefit(graph: _Graph, anchor: Entity, values: dict[str, Entity], doc_text:
         n, _ = _number(unit_amount.text)
         b.unit_amount = n.value if n else None
         # Tiers listed after one unit (`分别给予每项100万元、50万元`) share it.
-        units = graph.tails(unit_amount.id, R.PER_UNIT) or next(
-            (u for e in graph.tails(anchor.id, R.HAS_UNIT_AMOUNT) if (u := graph.tails(e.id, R.PER_UNIT))), []
-        )
+        units = _own_or_listed(graph, anchor, unit_amount, R.HAS_UNIT_AMOUNT, R.PER_UNIT)
         b.unit = (n.per if n and n.per else None) or ("·".join(u.text for u in units) or None)
     if duration := values.get("duration"):
         n, _ = _number(duration.text)
@@ -159,6 +155,14 @@ def _benefit(graph: _Graph, anchor: Entity, values: dict[str, Entity], doc_text:
     # 一次性 is written just before the award or between it and its kind word.
     b.one_time = "一次性" in doc_text[max(0, start - 6) : end]
     return b
+
+
+def _own_or_listed(graph: _Graph, anchor: Entity, value: Entity, listing: R, relation: R) -> list[Entity]:
+    """The value's own tails by `relation`, else those of the first of the award's values (linked by
+    `listing`) that has any: tiers written after one unit or counting word share it."""
+    return graph.tails(value.id, relation) or next(
+        (found for e in graph.tails(anchor.id, listing) if (found := graph.tails(e.id, relation))), []
+    )
 
 
 # Days per unit of a duration written in months, weeks or days; a duration in 年 or 年度 is in years.

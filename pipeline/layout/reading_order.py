@@ -432,7 +432,7 @@ def group_blocks(lines: Sequence[TextBox]) -> list[list[TextBox]]:
 
 def _row_neighbours(lines: Sequence[TextBox]) -> list[list[TextBox]]:
     """For each line (sorted by top), the other lines of its row: those that overlap it vertically
-    by half the lower one's height and not horizontally (the same row of other columns)."""
+    by half the smaller height and not horizontally (the same row of other columns)."""
     found: list[list[TextBox]] = [[] for _ in lines]
     for i, a in enumerate(lines):
         for j in range(i + 1, len(lines)):
@@ -464,7 +464,7 @@ def _continues(block: list[TextBox], line: TextBox) -> float:
         return 0.0
     if not -0.3 * em <= y0 - last_y1 <= 1.0 * em:
         return 0.0
-    overlap = min(last_x1, x1) - max(last_x0, x0)
+    overlap = _overlap_x(block[-1], line)
     if overlap < 0.5 * min(last_x1 - last_x0, x1 - x0):
         return 0.0
     body_left = min(b.bbox[0] for b in block[1:]) if len(block) > 1 else block[0].bbox[0]

@@ -389,7 +389,7 @@ def floors_are_thresholds(spans: list[_Span], text: str) -> list[_Span]:
 def _floored_rate(span: _Span, text: str) -> bool:
     if span.label != EntityLabel.RATE:
         return False
-    clause_start = max(text.rfind(c, 0, span.start) for c in _CLAUSE_BREAKS) + 1
+    clause_start, _ = _bounds(text, span.start, _CLAUSE_BREAKS)
     return _FLOOR.search(text, clause_start, span.start) is not None
 
 
@@ -586,7 +586,7 @@ def _listed_after_fenbie(spans: list[_Span], text: str) -> list[list[tuple[int, 
     found = []
     previous = 0
     for match in re.finditer("分别", text):
-        start, end = _sentence(text, match.start())
+        start, end = _bounds(text, match.start(), _SENTENCE_MARKS)
         # A second 分别 (`分别按20%、30%…，最高分别为500万元、200万元`) lists no keys of its own.
         start, previous = max(start, previous), match.end()
         before = [k for k in order if start <= spans[k].start and spans[k].end <= match.start()]
@@ -644,10 +644,10 @@ def _listed(candidates: list[int], spans: list[_Span], text: str) -> list[int]:
     return listed
 
 
-def _sentence(text: str, at: int) -> tuple[int, int]:
-    """The bounds of the sentence around `at`: from after the last end mark before it to the next."""
-    before = max((text.rfind(mark, 0, at) for mark in _SENTENCE_MARKS), default=-1)
-    after = [i for mark in _SENTENCE_MARKS if (i := text.find(mark, at)) >= 0]
+def _bounds(text: str, at: int, marks: Iterable[str]) -> tuple[int, int]:
+    """The sentence or clause around `at`: from after the last of the marks before it to the next."""
+    before = max((text.rfind(mark, 0, at) for mark in marks), default=-1)
+    after = [i for mark in marks if (i := text.find(mark, at)) >= 0]
     return before + 1, min(after, default=len(text))
 
 

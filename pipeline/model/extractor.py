@@ -278,7 +278,8 @@ class ModelExtractor:
             label = RELATION_LABELS[best]
             if row[best] >= RELATION_THRESHOLD and relation_allowed(spans[h].label, label, spans[t].label):
                 found.append((h, t, label, float(row[best])))
-        return paired_tiers(surest_heads(found), spans)
+        scores = {pair: row for pair, row in zip(pairs, probs, strict=True)}
+        return paired_tiers(every_award_valued(surest_heads(found), scores, spans), spans)
 
 
 def surest_heads(
@@ -290,6 +291,60 @@ def surest_heads(
         if label in SINGLE_HEAD:
             surest[(tail, label)] = max(score, surest.get((tail, label), 0.0))
     return [r for r in relations if r[2] not in SINGLE_HEAD or r[3] == surest[(r[1], r[2])]]
+
+
+# How the award of each kind of value holds it.
+_VALUE_OF = {
+    EntityLabel.AMOUNT: RelationLabel.HAS_AMOUNT,
+    EntityLabel.RATE: RelationLabel.HAS_RATE,
+    EntityLabel.UNIT_AMOUNT: RelationLabel.HAS_UNIT_AMOUNT,
+}
+# The least score at which an award with no value of its own takes one from another award.
+VALUELESS_AWARD_THRESHOLD = 0.2
+
+
+def every_award_valued(
+    relations: list[tuple[int, int, RelationLabel, float]],
+    scores: dict[tuple[int, int], np.ndarray],
+    spans: list[_Span],
+) -> list[tuple[int, int, RelationLabel, float]]:
+    """An award (BENEFIT_KIND) is only marked where the text gives it a value (corpus/README.md,
+    rule 10), so one left with none lost its value to a neighbour: `按每人每月1200元给予岗位补贴，并按
+    社会保险费的100%给予社会保险补贴`, where the relation head gave both values to the first award.
+    The valueless award takes, of the values held by an award with more than one, the one it scores
+    highest for, if that score reaches `VALUELESS_AWARD_THRESHOLD`. Values move one at a time, and
+    an award never gives up its last value."""
+    held: dict[int, int] = {}  # value -> its award
+    count: dict[int, int] = {}  # award -> how many values it holds
+    for head, tail, label, _ in relations:
+        if label in _VALUE_RELATIONS:
+            count[head] = count.get(head, 0) + 1
+            if label != RelationLabel.HAS_CAP:
+                held[tail] = head
+    moved: dict[int, tuple[int, float]] = {}  # value -> (new award, score)
+    for award, span in enumerate(spans):
+        if span.label != EntityLabel.BENEFIT_KIND or count.get(award):
+            continue
+        offers = [
+            (float(row[RELATION_LABELS.index(_VALUE_OF[spans[value].label])]), value)
+            for value, owner in held.items()
+            if count[owner] > 1 and value not in moved
+            for row in [scores.get((award, value))]
+            if row is not None
+        ]
+        if offers:
+            score, value = max(offers)
+            if score >= VALUELESS_AWARD_THRESHOLD:
+                count[held[value]] -= 1
+                count[award] = 1
+                moved[value] = (award, score)
+    if not moved:
+        return relations
+    return [
+        (moved[tail][0], tail, label, moved[tail][1]) if label in _VALUE_OF.values() and tail in moved else r
+        for r in relations
+        for head, tail, label, _ in [r]
+    ]
 
 
 # Separators a span never starts or ends with (brackets stay: `达到500万元（含）`).

@@ -273,3 +273,44 @@ def test_touching_spans_of_one_label_are_one_span() -> None:
     # Touching spans read in different windows keep their own hidden states.
     apart = [_Span(7, 9, metric, 0.9, 0), _Span(9, 16, metric, 0.8, 1)]
     assert merged_neighbours(apart) == apart
+
+
+def test_an_award_left_without_a_value_takes_the_one_it_scores_highest() -> None:
+    from pipeline.labels import RelationLabel as R
+    from pipeline.model.extractor import RELATION_LABELS, every_award_valued
+
+    text = "按每人每月1200元给予岗位补贴，并按社会保险费的100%给予社会保险补贴；另给予奖励。"
+    spans = _spans_of(
+        text,
+        [
+            ("1200元", EntityLabel.UNIT_AMOUNT),
+            ("岗位补贴", EntityLabel.BENEFIT_KIND),
+            ("100%", EntityLabel.RATE),
+            ("社会保险补贴", EntityLabel.BENEFIT_KIND),
+            ("奖励", EntityLabel.BENEFIT_KIND),
+        ],
+    )
+
+    def scored(relation: R, score: float) -> np.ndarray:
+        row = np.zeros(len(RELATION_LABELS) + 1, dtype=np.float32)
+        row[RELATION_LABELS.index(relation)] = score
+        return row
+
+    # The head gave both values to the first award; the second scores the rate at 0.4.
+    found = [(1, 0, R.HAS_UNIT_AMOUNT, 0.99), (1, 2, R.HAS_RATE, 0.6)]
+    scores = {
+        (1, 0): scored(R.HAS_UNIT_AMOUNT, 0.99),
+        (1, 2): scored(R.HAS_RATE, 0.6),
+        (3, 2): scored(R.HAS_RATE, 0.4),
+        (3, 0): scored(R.HAS_UNIT_AMOUNT, 0.3),
+        (4, 2): scored(R.HAS_RATE, 0.1),
+    }
+    valued = every_award_valued(found, scores, spans)
+    assert sorted((h, t, label) for h, t, label, _ in valued) == [
+        (1, 0, R.HAS_UNIT_AMOUNT),
+        (3, 2, R.HAS_RATE),
+    ]
+    # An award never gives up its last value, and a faint score moves nothing.
+    assert every_award_valued(found[:1], scores, spans) == found[:1]
+    faint = {**scores, (3, 2): scored(R.HAS_RATE, 0.1), (3, 0): scored(R.HAS_UNIT_AMOUNT, 0.1)}
+    assert every_award_valued(found, faint, spans) == found

@@ -210,7 +210,7 @@ class ModelExtractor:
             spans = convention(spans, text)
         relations = listed_tiers(self._relations(spans, items, hidden, hints), spans, text)
         relations = keys_in_order(relations, spans, text)
-        return one_cap_per_award(DocumentPrediction(spans, relations))
+        return one_cap_per_award(no_repeated_award_word(DocumentPrediction(spans, relations)))
 
     def _encode(self, texts: list[str], hint_tags: list[list[int]]) -> dict[str, np.ndarray]:
         width = max(len(t) for t in texts) + 2
@@ -493,13 +493,44 @@ def one_cap_per_award(prediction: DocumentPrediction) -> DocumentPrediction:
     for award_caps in caps.values():
         if len(award_caps) >= 2 and not tiered & set(award_caps) and counted & set(award_caps):
             dropped |= set(award_caps) - counted
+    return _without_spans(prediction, dropped)
+
+
+def no_repeated_award_word(prediction: DocumentPrediction) -> DocumentPrediction:
+    """`按实际投入的20%给予资助，…分别最高资助300万元、500万元`: the second 资助 only repeats the award's
+    word before its caps, and is not marked (one anchor per benefit, corpus/README.md rule 1). An
+    award word whose values are all caps, each held too by an award with a rate or an amount, is
+    such a repeat, and is dropped with its relations. (Two awards sharing one cap and nothing else,
+    `房租补贴和物业费补贴合计最高50万元`, both stay.)"""
+    holders: dict[int, set[int]] = {}  # cap -> the awards holding it
+    values: dict[int, set[RelationLabel]] = {}  # award -> the relations to its values
+    for head, tail, label, _ in prediction.relations:
+        if label in _VALUE_RELATIONS:
+            values.setdefault(head, set()).add(label)
+            if label == RelationLabel.HAS_CAP:
+                holders.setdefault(tail, set()).add(head)
+    valued = {award for award, labels in values.items() if labels != {RelationLabel.HAS_CAP}}
+    repeats = {
+        award
+        for award, labels in values.items()
+        if labels == {RelationLabel.HAS_CAP}
+        and all(awards & valued for awards in holders.values() if award in awards)
+    }
+    return _without_spans(prediction, repeats)
+
+
+def _without_spans(prediction: DocumentPrediction, dropped: set[int]) -> DocumentPrediction:
     if not dropped:
         return prediction
     kept = [k for k in range(len(prediction.spans)) if k not in dropped]
     index = {old: new for new, old in enumerate(kept)}
     return DocumentPrediction(
         [prediction.spans[k] for k in kept],
-        [(index[h], index[t], label, score) for h, t, label, score in relations if h in index and t in index],
+        [
+            (index[h], index[t], label, score)
+            for h, t, label, score in prediction.relations
+            if h in index and t in index
+        ],
     )
 
 

@@ -314,3 +314,46 @@ def test_an_award_left_without_a_value_takes_the_one_it_scores_highest() -> None
     assert every_award_valued(found[:1], scores, spans) == found[:1]
     faint = {**scores, (3, 2): scored(R.HAS_RATE, 0.1), (3, 0): scored(R.HAS_UNIT_AMOUNT, 0.1)}
     assert every_award_valued(found, faint, spans) == found
+
+
+def test_an_award_word_repeated_before_its_caps_is_dropped() -> None:
+    from pipeline.labels import RelationLabel as R
+    from pipeline.model.extractor import DocumentPrediction, no_repeated_award_word
+
+    text = "按实际投入的20%给予资助，完成Ⅱ期、Ⅲ期临床试验的，分别最高资助300万元、500万元。"
+    spans = _spans_of(
+        text,
+        [
+            ("实际投入", EntityLabel.BASE),
+            ("20%", EntityLabel.RATE),
+            ("资助", EntityLabel.BENEFIT_KIND),
+            ("完成Ⅱ期", EntityLabel.CONDITION),
+            ("Ⅲ期临床试验", EntityLabel.CONDITION),
+            ("资助", EntityLabel.BENEFIT_KIND),
+            ("300万元", EntityLabel.CAP),
+            ("500万元", EntityLabel.CAP),
+        ],
+    )
+    relations = [
+        (1, 0, R.HAS_BASE, 0.9),
+        (2, 1, R.HAS_RATE, 0.9),
+        (2, 6, R.HAS_CAP, 0.9),
+        (2, 7, R.HAS_CAP, 0.9),
+        (5, 6, R.HAS_CAP, 0.8),
+        (5, 7, R.HAS_CAP, 0.8),
+        (5, 3, R.REQUIRES, 0.6),
+        (6, 3, R.REQUIRES, 0.9),
+        (7, 4, R.REQUIRES, 0.9),
+    ]
+    kept = no_repeated_award_word(DocumentPrediction(spans, relations))
+    assert [s.start for s in kept.spans] == [s.start for k, s in enumerate(spans) if k != 5]
+    assert sorted((kept.spans[h].start, label) for h, _, label, _ in kept.relations) == sorted(
+        (spans[h].start, label) for h, _, label, _ in relations if h != 5
+    )
+    # Two awards that share one cap and hold nothing else both stay.
+    shared = _spans_of(
+        "房租补贴和物业费补贴合计最高50万元。",
+        [("补贴", EntityLabel.BENEFIT_KIND), ("补贴", EntityLabel.BENEFIT_KIND), ("50万元", EntityLabel.CAP)],
+    )
+    both = DocumentPrediction(shared, [(0, 2, R.HAS_CAP, 0.9), (1, 2, R.HAS_CAP, 0.9)])
+    assert no_repeated_award_word(both) == both

@@ -46,6 +46,9 @@ HARD_SPLIT_EM = 3.0
 GUTTER_MIN_EM = 1.1
 # Latin letters and digits further apart than this get one space between them (a space is 0.2-0.33 em).
 SPACE_EM = 0.15
+# How far left of a paragraph's first line its second line may start (in line heights): the
+# first-line indent of two characters, plus slack.
+PARAGRAPH_INDENT_EM = 1.5
 # Bands of the page height where page headers and footers live.
 FURNITURE_BAND = 0.06
 PAGE_NUMBER_BAND = 0.12
@@ -414,13 +417,18 @@ def group_blocks(lines: Sequence[TextBox]) -> list[list[TextBox]]:
         if prune:
             top = line.bbox[1]
             candidates = [block for block in candidates if not top - block[-1].bbox[3] > reach]
+        fits = [
+            (block, overlap)
+            for block in candidates
+            # The line above running across the gutter to another column is a lead, no paragraph.
+            if not any(_overlap_x(block[-1], other) > 0 for other in beside[index])
+            for overlap in [_continues(block, line)]
+            if overlap > 0
+        ]
         best: list[TextBox] | None = None
         best_overlap = 0.0
-        for block in candidates:
-            if any(_overlap_x(block[-1], other) > 0 for other in beside[index]):
-                continue  # the line above runs across the gutter to another column: a lead, no paragraph
-            overlap = _continues(block, line)
-            if overlap > best_overlap:
+        for block, overlap in fits:
+            if overlap > best_overlap and not _line_between(block, fits, line):
                 best, best_overlap = block, overlap
         if best is None:
             blocks.append([line])
@@ -428,6 +436,20 @@ def group_blocks(lines: Sequence[TextBox]) -> list[list[TextBox]]:
         else:
             best.append(line)
     return blocks
+
+
+def _line_between(block: list[TextBox], fits: list[tuple[list[TextBox], float]], line: TextBox) -> bool:
+    """Whether another block the line could continue ends between this block and the line: a
+    paragraph's indented first line sits between the paragraph above and its own second line, and
+    the second line continues it, never the paragraph above."""
+    last = block[-1]
+    slack = 0.5 * max(min(last.height, line.height), 1e-6)
+    return any(
+        other is not block
+        and other[-1].bbox[1] >= last.bbox[3] - slack
+        and other[-1].bbox[3] <= line.bbox[1] + slack
+        for other, _ in fits
+    )
 
 
 def _row_neighbours(lines: Sequence[TextBox]) -> list[list[TextBox]]:
@@ -464,7 +486,10 @@ def _continues(block: list[TextBox], line: TextBox) -> float:
         return 0.0
     if not -0.3 * em <= y0 - last_y1 <= 1.0 * em:
         return 0.0
-    overlap = _overlap_x(block[-1], line)
+    # The line above may be a paragraph's indented first line (two characters, about 1.3 line
+    # heights): its next line starts left of it, and may be as short as `业：`.
+    last_x0 -= PARAGRAPH_INDENT_EM * em
+    overlap = min(last_x1, x1) - max(last_x0, x0)
     if overlap < 0.5 * min(last_x1 - last_x0, x1 - x0):
         return 0.0
     body_left = min(b.bbox[0] for b in block[1:]) if len(block) > 1 else block[0].bbox[0]

@@ -177,6 +177,34 @@ def test_reading_order_blocks_a_lead_across_columns_keeps_apart_from_the_column_
     assert any(block[0] is byline for block in blocks)
 
 
+def test_reading_order_blocks_a_second_line_continues_its_own_first_line() -> None:
+    """OCR line boxes of a generated page (pixels): the first line of （五） touches the last line of
+    （四） above it, and its second line is within one line height of both. The second line
+    continues （五）, never （四） past it, though it overlaps （四）'s last line more."""
+    lines = [
+        TextBox("（四）算力调度平台项目。对接入省级算力调", (183, 1597, 800, 1641)),
+        TextBox("度平台且可调度算力规模超过500PFlops的平台运", (106, 1640, 801, 1686)),
+        TextBox("营主体，根据调度成效给予100万～300万元奖励。", (106, 1684, 769, 1730)),
+        TextBox("（五）算力应用示范项目。对入选省级算力应", (181, 1729, 800, 1773)),
+        TextBox("用典型案例的项目，按照项目总投资的10%给予补", (106, 1773, 799, 1818)),
+    ]
+    assert [len(block) for block in group_blocks(lines)] == [3, 2]
+
+
+def test_reading_order_blocks_a_short_last_line_under_an_indented_first_line() -> None:
+    # `业：` ends the salutation: it starts at the body's left edge, left of the indented line above.
+    lines = [
+        TextBox("各市（州）经济和信息化局、财政局，有关企", (166, 453, 800, 498)),
+        TextBox("业：", (109, 498, 163, 542)),
+        TextBox("为贯彻落实《四川省推进算力基础设施高质量", (166, 541, 799, 585)),
+        TextBox("发展若干措施》，加快建设全国一体化算力网络成", (109, 586, 798, 628)),
+    ]
+    assert [[line.text[:2] for line in block] for block in group_blocks(lines)] == [
+        ["各市", "业："],
+        ["为贯", "发展"],
+    ]
+
+
 # ---------------------------------------------------------------------------------------------- order
 
 

@@ -185,7 +185,11 @@ def _anchors(graph: _Graph, clause: Clause) -> list[Entity]:
         is_kind_anchor = e.label == L.BENEFIT_KIND and any(
             r.label in _VALUE_RELATIONS for r in graph.out[e.id]
         )
-        is_bare_value = e.label in _VALUE_LABELS and not graph.heads(e.id, *_VALUE_RELATIONS)
+        # A value no award claims is a benefit of its own (`给予10万元`), but a duration alone grants
+        # nothing: `项目实施期一般不超过3年` is no measure (the corpus has no duration without its award).
+        is_bare_value = (
+            e.label in _VALUE_LABELS and e.label != L.DURATION and not graph.heads(e.id, *_VALUE_RELATIONS)
+        )
         if is_kind_anchor or is_bare_value:
             found.append(e)
     return sorted(found, key=lambda e: e.start)

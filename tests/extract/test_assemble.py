@@ -93,3 +93,11 @@ def test_a_follow_up_benefit_for_a_claimant_of_its_own_stays_in_the_measure() ->
     )
     assert [b.rate for b in measure.benefits] == [0.15, 0.02]
     assert measure.beneficiaries == ["新建项目", "贷款企业"]
+
+
+def test_a_duration_no_award_claims_is_no_measure() -> None:
+    measures = _measures(
+        "按[项目研发投入]{BASE#bs}的[20%]{RATE#r}给予[补助]{BENEFIT_KIND#k}。研发投入以审计报告为准，项目实施期一般不超过[3年]{DURATION#d}。",
+        "@ k HAS_RATE r; r HAS_BASE bs",
+    )
+    assert [[(b.rate, b.duration_years) for b in m.benefits] for m in measures] == [[(0.2, None)]]

@@ -272,13 +272,13 @@ class ModelExtractor:
             ),
         }
         (probs,) = self.relation.run(None, feeds)
+        scores = dict(zip(pairs, probs, strict=True))
         found = []
-        for (h, t), row in zip(pairs, probs, strict=True):
+        for (h, t), row in scores.items():
             best = int(row[:NO_RELATION].argmax())
             label = RELATION_LABELS[best]
             if row[best] >= RELATION_THRESHOLD and relation_allowed(spans[h].label, label, spans[t].label):
                 found.append((h, t, label, float(row[best])))
-        scores = {pair: row for pair, row in zip(pairs, probs, strict=True)}
         return paired_tiers(every_award_valued(surest_heads(found), scores, spans), spans)
 
 
@@ -341,9 +341,10 @@ def every_award_valued(
     if not moved:
         return relations
     return [
-        (moved[tail][0], tail, label, moved[tail][1]) if label in _VALUE_OF.values() and tail in moved else r
-        for r in relations
-        for head, tail, label, _ in [r]
+        (moved[tail][0], tail, label, moved[tail][1])
+        if tail in moved and label in _VALUE_OF.values()
+        else (head, tail, label, score)
+        for head, tail, label, score in relations
     ]
 
 

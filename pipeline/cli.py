@@ -18,7 +18,7 @@ from rich.table import Table
 from pipeline.devices import Device
 from pipeline.document import PolicyDocument, read_result
 from pipeline.errors import InputError
-from pipeline.ingest import MANIFEST, ManifestRecord, Task, discover, run_batch
+from pipeline.ingest import MANIFEST, ManifestRecord, Task, discover, previous_producers, run_batch
 from pipeline.measures_view import MEASURE_COLUMNS, measure_rows
 from pipeline.review.importer import ExportFormat
 from pipeline.run import Extractor, Pipeline, PipelineOptions, Precision
@@ -122,7 +122,12 @@ def ingest(
         return
 
     found = discover(list(paths), out_dir)
-    tasks = [Task(file, out_dir / f"{rel}.json") for file, rel in found]
+    written_by = previous_producers(out_dir)
+    tasks = [
+        Task(file, output, written_by.get(str(output)))
+        for file, rel in found
+        for output in [out_dir / f"{rel}.json"]
+    ]
     failed = 0
     results = None
     if engine == "ray":

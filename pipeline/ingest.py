@@ -2,7 +2,8 @@
 
 Each input becomes `OUTDIR/<relative path>.json`, written atomically (a temporary file renamed into
 place), so an interrupted run leaves only complete outputs. `manifest.jsonl` gets one line per input
-as it finishes. A rerun skips inputs whose output already holds the same sha256, unless `force`.
+as it finishes. A rerun skips an input whose output holds its sha256 and whose manifest line says the
+same producer (zhengce version, options, model files) wrote it, unless `force`.
 """
 
 from __future__ import annotations
@@ -22,7 +23,7 @@ from pydantic import BaseModel
 from pipeline.atomic import write_atomic
 from pipeline.errors import InputError
 from pipeline.readers import SUPPORTED_SUFFIXES
-from pipeline.run import Pipeline, PipelineOptions, sha256_file
+from pipeline.run import Pipeline, PipelineOptions, producer_id, sha256_file
 
 _log = logging.getLogger(__name__)
 MANIFEST = "manifest.jsonl"
@@ -37,12 +38,32 @@ class ManifestRecord(BaseModel):
     error: str | None = None
     seconds: float
     skipped: bool = False
+    producer: str | None = None  # `producer_id` of the pipeline that wrote the output
 
 
 @dataclass(frozen=True)
 class Task:
     input: Path
     output: Path
+    written_by: str | None = None  # the producer the previous manifest names for `output`
+
+
+def previous_producers(out_dir: Path) -> dict[str, str]:
+    """Output path -> the producer that wrote it, from the folder's last manifest (unreadable
+    lines are ignored: their outputs are simply made again)."""
+    found: dict[str, str] = {}
+    try:
+        lines = (out_dir / MANIFEST).read_text(encoding="utf-8").splitlines()
+    except (OSError, UnicodeDecodeError):
+        return found
+    for line in lines:
+        try:
+            record = ManifestRecord.model_validate_json(line)
+        except ValueError:
+            continue
+        if record.status == "ok" and record.output and record.producer:
+            found[record.output] = record.producer
+    return found
 
 
 def discover(paths: list[Path], out_dir: Path | None = None) -> list[tuple[Path, Path]]:
@@ -92,8 +113,8 @@ def process_task(
     options: PipelineOptions = PipelineOptions(),  # noqa: B008 (frozen, so one shared default is safe)
     pipeline: Pipeline | None = None,
 ) -> ManifestRecord:
-    """Ingest one file into its output; never raises for a bad input. `pipeline` (else one built
-    from `options` for this process) does the work."""
+    """Ingest one file into its output; never raises for a bad input. `pipeline`, when given, is
+    one built from `options` (else this process builds it once)."""
     started = time.perf_counter()
     record = ManifestRecord(input=str(task.input), output=None, status="error", seconds=0.0)
     try:
@@ -105,12 +126,13 @@ def process_task(
                 f"expected one of {', '.join(SUPPORTED_SUFFIXES)}"
             )
         sha = sha256_file(task.input)
-        if not force and _already_done(task, sha):
+        producer = producer_id(options)
+        if not force and task.written_by == producer and _already_done(task, sha):
             record.skipped = True
         else:
             doc = (pipeline or _worker_pipeline(options)).process_path(task.input)
             write_atomic(task.output, doc.model_dump_json(indent=2))
-        record.status, record.output = "ok", str(task.output)
+        record.status, record.output, record.producer = "ok", str(task.output), producer
     except InputError as exc:
         record.error = str(exc)
     except Exception as exc:  # a bug must not stop the batch; the manifest names it

@@ -36,19 +36,23 @@ class IngestActor:
     """One member of the actor pool: holds a pipeline and ingests batches of tasks."""
 
     def __init__(self, options_json: str, force: bool, verbose: bool) -> None:
-        self.pipeline = Pipeline.from_options(PipelineOptions.model_validate_json(options_json))
+        self.options = PipelineOptions.model_validate_json(options_json)
+        self.pipeline = Pipeline.from_options(self.options)
         self.force = force
         self.verbose = verbose
 
     def __call__(self, batch: dict[str, np.ndarray]) -> dict[str, list[str]]:
         records = [
             process_task(
-                Task(Path(str(source)), Path(str(output))),
+                Task(Path(str(source)), Path(str(output)), written_by=str(written_by) or None),
                 force=self.force,
                 verbose=self.verbose,
+                options=self.options,
                 pipeline=self.pipeline,
             )
-            for source, output in zip(batch["input"], batch["output"], strict=True)
+            for source, output, written_by in zip(
+                batch["input"], batch["output"], batch["written_by"], strict=True
+            )
         ]
         return {"record": [record.model_dump_json() for record in records]}
 
@@ -100,7 +104,12 @@ def ray_results(
             )
     try:
         DataContext.get_current().enable_progress_bars = False
-        dataset = ray.data.from_items([{"input": str(t.input), "output": str(t.output)} for t in tasks])
+        dataset = ray.data.from_items(
+            [
+                {"input": str(t.input), "output": str(t.output), "written_by": t.written_by or ""}
+                for t in tasks
+            ]
+        )
         mapped = dataset.map_batches(
             IngestActor,
             fn_constructor_kwargs={

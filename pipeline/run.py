@@ -13,6 +13,8 @@ import json
 import logging
 import os
 from collections.abc import Callable, Iterable, Iterator
+from functools import cache
+from importlib.metadata import version
 from pathlib import Path
 from typing import TYPE_CHECKING, Literal
 
@@ -69,6 +71,18 @@ class PipelineOptions(BaseModel):
     extractor: Extractor = "auto"
     precision: Precision = "int8"
     device: Device = "cpu"
+
+
+@cache
+def producer_id(options: PipelineOptions) -> str:
+    """Names what an output depends on besides its input: zhengce's version, the options and the
+    files of the model they load. `zhengce ingest -o` redoes an output another producer wrote."""
+    digest = hashlib.sha256(options.model_dump_json().encode())
+    folder = default_model_dir()
+    if options.extractor != "patterns" and folder.is_dir():
+        for file in sorted(p for p in folder.iterdir() if p.is_file()):
+            digest.update(f"{file.name}:{sha256_file(file)}".encode())
+    return f"zhengce {version('zhengce')} {digest.hexdigest()[:16]}"
 
 
 def extractor_stage(

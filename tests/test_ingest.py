@@ -13,6 +13,7 @@ from click.testing import CliRunner
 
 from pipeline.cli import main
 from pipeline.document import PolicyDocument
+from pipeline.run import PipelineOptions, producer_id
 from tests.readers.pdf_factory import make_notice_pdf
 
 NOTICE = "对上一年度营业收入超过500万元的企业，按照上一年度营业收入的1%给予奖励，最高不超过200万元。"
@@ -123,6 +124,53 @@ def test_ingest_rerun_skips_done_inputs_unless_forced(tmp_path: Path) -> None:
     assert records["a.txt"]["skipped"] and not records["b.txt"]["skipped"]
     assert _ingest(str(folder), "-o", str(out), "--force")[0] == 0
     assert not any(r["skipped"] for r in _manifest(out).values())
+
+
+def test_ingest_rerun_redoes_outputs_of_another_producer(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """An upgrade (new version, model or options) must not leave the old results in place."""
+    folder, out = tmp_path / "in", tmp_path / "out"
+    folder.mkdir()
+    (folder / "a.txt").write_text(NOTICE, encoding="utf-8")
+    assert _ingest(str(folder), "-o", str(out))[0] == 0
+    first = _manifest(out)["a.txt"]["producer"]
+    assert isinstance(first, str) and first.startswith("zhengce ")
+    monkeypatch.setattr("pipeline.ingest.producer_id", lambda options: "zhengce 9.9.9 another-model")
+    assert _ingest(str(folder), "-o", str(out))[0] == 0
+    record = _manifest(out)["a.txt"]
+    assert not record["skipped"] and record["producer"] == "zhengce 9.9.9 another-model"
+    assert _ingest(str(folder), "-o", str(out))[0] == 0
+    assert _manifest(out)["a.txt"]["skipped"]
+
+
+def test_ingest_rerun_redoes_outputs_no_manifest_vouches_for(tmp_path: Path) -> None:
+    folder, out = tmp_path / "in", tmp_path / "out"
+    folder.mkdir()
+    (folder / "a.txt").write_text(NOTICE, encoding="utf-8")
+    assert _ingest(str(folder), "-o", str(out))[0] == 0
+    (out / "manifest.jsonl").write_text("not json\n", encoding="utf-8")
+    assert _ingest(str(folder), "-o", str(out))[0] == 0
+    assert not _manifest(out)["a.txt"]["skipped"]
+
+
+def test_producer_names_the_options_and_the_model_files(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    model = tmp_path / "model"
+    model.mkdir()
+    (model / "encoder.onnx").write_bytes(b"one")
+    monkeypatch.setenv("ZHENGCE_MODEL_DIR", str(model))
+    producer_id.cache_clear()
+    first = producer_id(PipelineOptions())
+    assert producer_id(PipelineOptions(precision="fp32")) != first
+    (model / "encoder.onnx").write_bytes(b"two")
+    producer_id.cache_clear()
+    assert producer_id(PipelineOptions()) != first
+    assert producer_id(PipelineOptions(extractor="patterns")) == producer_id(
+        PipelineOptions(extractor="patterns")
+    )
+    producer_id.cache_clear()
 
 
 def test_ingest_same_names_in_subfolders_do_not_collide(tmp_path: Path) -> None:

@@ -47,9 +47,11 @@ __all__ = [
     "normalise",
     "reading_order_edit",
     "score_page",
+    "story_files",
 ]
 
 _log = logging.getLogger(__name__)
+STORY_LIST = "ocr-stories.txt"  # in the corpus folder: the notices generated pages are made of
 
 # A predicted block whose best alignment scores below this (0-100) matches no truth block.
 _MIN_ALIGNMENT_SCORE = 60.0
@@ -185,15 +187,32 @@ def read_page(reader: PageReader, page: SyntheticPage) -> tuple[str, list[str]]:
     return text, [text[block.start : block.end] for block in pages[0].blocks]
 
 
+def story_files(corpus: Path) -> list[Path]:
+    """The notices that fill generated pages. A frozen list keeps the sample, and so its scores,
+    the same when notices are added to the corpus."""
+    listed = corpus / STORY_LIST
+    if not listed.is_file():
+        return sorted((corpus / "notices").glob("*.txt"))
+    lines = listed.read_text(encoding="utf-8").splitlines()
+    files = [
+        corpus / "notices" / f"{doc.strip()}.txt" for doc in lines if doc.strip() and not doc.startswith("#")
+    ]
+    missing = [file.stem for file in files if not file.is_file()]
+    if missing:
+        raise FileNotFoundError(f"{listed}: no notice for {', '.join(missing[:5])}; build the corpus first")
+    return files
+
+
 def generated_pages(
     corpus: Path, *, seed: int, count: int, only: Collection[int] | None = None
 ) -> Iterable[SyntheticPage]:
-    """`count` generated pages from the corpus notices (`corpus/notices/*.txt`), one at a time.
+    """`count` generated pages from the corpus notices, one at a time: those `corpus/ocr-stories.txt`
+    lists, in its order, else every `corpus/notices/*.txt`.
 
     `only` picks pages of the seed's sequence by index (the number in their names) instead: the
     same pages, so one page can be looked at without reading the others.
     """
-    texts = [path.read_text(encoding="utf-8") for path in sorted((corpus / "notices").glob("*.txt"))]
+    texts = [path.read_text(encoding="utf-8") for path in story_files(corpus)]
     if not texts:
         raise FileNotFoundError(f"no notices in {corpus / 'notices'}; build the corpus first")
     generator = PageGenerator(articles_from_texts(texts), seed=seed)

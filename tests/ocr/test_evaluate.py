@@ -6,7 +6,14 @@ from pathlib import Path
 
 import pytest
 
-from pipeline.ocr.evaluate import char_errors, generated_pages, normalise, reading_order_edit
+from pipeline.ocr.evaluate import (
+    STORY_LIST,
+    char_errors,
+    generated_pages,
+    normalise,
+    reading_order_edit,
+    story_files,
+)
 from pipeline.ocr.synthetic import Fonts
 
 CORPUS = Path(__file__).resolve().parents[2] / "corpus"
@@ -55,3 +62,20 @@ def test_evaluate_generated_pages_only_picks_pages_of_the_sequence(fonts: Fonts)
     del fonts  # the generator finds them; the fixture skips when they are missing
     pages = list(generated_pages(CORPUS, seed=1, count=30, only={5, 2}))
     assert [page.truth.name for page in pages] == ["synthetic-1-002", "synthetic-1-005"]
+
+
+def test_generated_pages_draw_on_the_frozen_story_list(tmp_path: Path) -> None:
+    notices = tmp_path / "notices"
+    notices.mkdir()
+    for doc in ("a", "b", "c"):
+        (notices / f"{doc}.txt").write_text(doc, encoding="utf-8")
+    assert [f.stem for f in story_files(tmp_path)] == ["a", "b", "c"]
+    (tmp_path / STORY_LIST).write_text("# comment\nc\na\n", encoding="utf-8")
+    assert [f.stem for f in story_files(tmp_path)] == ["c", "a"]
+    (tmp_path / STORY_LIST).write_text("a\nmissing\n", encoding="utf-8")
+    with pytest.raises(FileNotFoundError, match="missing"):
+        story_files(tmp_path)
+
+
+def test_the_corpus_story_list_names_built_notices() -> None:
+    assert len(story_files(CORPUS)) == len(set(story_files(CORPUS))) > 100

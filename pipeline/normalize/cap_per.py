@@ -15,15 +15,18 @@ _COUNTED_CLAIMANT = re.compile(
 
 
 def normalize_cap_per(text: str) -> str:
-    """`企业每年`, `企业每年度`, `企业年度` → 企业年度; `年` → 年度; `户企业` → 企业.
+    """`企业每年`, `企业每年度`, `企业年度` → 企业年度; `年` → 年度; `户企业` → 企业; a school year
+    stays one: `学校每学年` → 学校学年.
 
     >>> [normalize_cap_per(t) for t in ("企业每年", "企业每年度", "企业年度", "年", "户企业", "项目")]
     ['企业年度', '企业年度', '企业年度', '年度', '企业', '项目']
+    >>> normalize_cap_per("学校每学年")
+    '学校学年'
     """
-    text = text.replace("每年度", "年度").replace("每年", "年度")
+    text = text.replace("每学年", "学年").replace("每年度", "年度").replace("每年", "年度")
     if text[:1] in MEASURE_WORDS and text[1:].startswith(CLAIMANT_NOUNS):
         text = text[1:]
-    return text + "度" if text.endswith("年") else text
+    return text + "度" if text.endswith("年") and not text.endswith("学年") else text
 
 
 def claimant_span(text: str, start: int, end: int) -> tuple[int, int]:

@@ -78,6 +78,7 @@ def segment(text: str) -> tuple[Clause, ...]:
     """
     clauses: list[Clause] = []
     heading: str | None = None
+    body_started = False
     pos = 0
     for paragraph in text.split("\n"):
         p_start, p_end = pos, pos + len(paragraph)
@@ -95,6 +96,10 @@ def segment(text: str) -> tuple[Clause, ...]:
             )
             if is_heading:
                 title = _heading_text(sentence)
-                heading = None if _NOT_A_MEASURE_TITLE.search(title) else title
+                # Lines alone before the body, not enumerated, are the document's headline.
+                headline = not body_started and len(sentences) == 1 and not ENUMERATION.match(sentence)
+                heading = None if headline or _NOT_A_MEASURE_TITLE.search(title) else title
+            else:
+                body_started = True
             clauses.append(Clause(s, e, sentence, heading, is_heading))
     return tuple(clauses)

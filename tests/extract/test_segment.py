@@ -36,3 +36,12 @@ def test_segment_enumerated_headings_lose_their_markers() -> None:
 def test_segment_sentences_with_numbers_are_never_headings() -> None:
     (clause,) = segment("给予最高100万元奖励。")
     assert not clause.is_heading
+
+
+def test_segment_a_headline_before_the_body_names_no_measure() -> None:
+    # A newspaper headline is the document's title; the first measure below it is not called so.
+    text = "洛阳出台文旅融合新政　让文物活起来\n博物馆建设等18条措施同步落地\n对新建博物馆给予补助。\n支持研学旅行\n对研学机构给予奖励。"
+    clauses = segment(text)
+    assert clauses[0].is_heading and clauses[0].heading is None
+    assert clauses[2].heading is None
+    assert clauses[4].heading == "支持研学旅行"

@@ -71,19 +71,18 @@ def main() -> None:
     if not (args.trained / "encoder.fp32.onnx").is_file():
         parser.error(f"{args.trained}: no encoder.fp32.onnx (the folder `zhengce train -o` wrote)")
     records = read_jsonl(args.corpus / f"{args.split}.jsonl")
-    results: dict[str, dict[str, float | None]] = {}
+    results: dict[str, dict[str, object]] = {}
     with tempfile.TemporaryDirectory() as tmp:
         for name, options in [("fp32", None), *VARIANTS.items()]:
             folder = Path(tmp) / name.replace(" ", "-")
             _model_folder(args.trained, folder, options)
             report = evaluate(extractor_stage("model", folder), records)
+            summary = report.as_dict()
             results[name] = {
+                "characters_per_second": summary["characters_per_second"],
                 "entities": round(report.entities.f1, 4),
                 "relations": round(report.relations.f1, 4),
                 "measures": round(report.measures.f1, 4),
-                "characters_per_second": round(report.characters / report.seconds)
-                if report.seconds
-                else None,
             }
             print(name, results[name], file=sys.stderr, flush=True)
     print(json.dumps({"split": args.split, "variants": results}, indent=2))

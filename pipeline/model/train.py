@@ -32,6 +32,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from torch import nn
 from torch.nn import functional as F
 from transformers import AutoConfig, AutoModel, BertConfig, BertModel, PretrainedConfig
+from transformers.trainer_pt_utils import get_length_grouped_indices
 
 from pipeline.corpus import CorpusRecord, documents
 from pipeline.labels import EntityLabel
@@ -303,9 +304,16 @@ def load_vocab(folder: Path) -> CharVocab:
     return CharVocab.from_vocab_txt(folder / "vocab.txt")
 
 
-def _batches(examples: list[Example], size: int, rng: random.Random) -> Iterator[list[Example]]:
-    order = list(range(len(examples)))
-    rng.shuffle(order)
+def length_grouped_batches(
+    examples: list[Example], size: int, generator: torch.Generator
+) -> Iterator[list[Example]]:
+    """Shuffled batches of windows of similar length.
+
+    Windows run from a few characters to `max_length`; a batch is padded to its longest, so random
+    batches spent about half of every step on padding. transformers' length grouping (shuffle, then
+    sort within mega-batches of 50 batches) keeps the randomness and drops the padding.
+    """
+    order = get_length_grouped_indices([len(e.ids) for e in examples], size, generator=generator)
     for i in range(0, len(order), size):
         yield [examples[j] for j in order[i : i + size]]
 
@@ -413,14 +421,14 @@ def train(
     scheduler = torch.optim.lr_scheduler.LambdaLR(
         optimizer, lambda s: min(1.0, (s + 1) / (0.06 * total + 1)) * max(0.0, 1 - s / total)
     )
-    rng = random.Random(options.seed)
+    generator = torch.Generator().manual_seed(options.seed)
     best: tuple[float, dict[str, torch.Tensor]] | None = None
     history = []
     step = 0
     started = time.perf_counter()
     for epoch in range(options.epochs):
         model.train()
-        for batch in _batches(train_examples, options.batch_size, rng):
+        for batch in length_grouped_batches(train_examples, options.batch_size, generator):
             tensors = _collate(batch, vocab)
             logits, hidden_states = model(tensors["ids"], tensors["mask"], tensors["hints"])
             loss = F.cross_entropy(
@@ -435,6 +443,9 @@ def train(
             optimizer.step()
             scheduler.step()
             step += 1
+            if step % 100 == 0:
+                elapsed = time.perf_counter() - started
+                _log.info("step %d of %d, %.1f s a step", step, total, elapsed / step)
             if options.max_steps and step >= options.max_steps:
                 break
         dev_loss = evaluate_loss(model, dev_examples, vocab, options.batch_size)

@@ -19,8 +19,10 @@ ort = pytest.importorskip("onnxruntime")
 
 from pipeline.model.train import (  # noqa: E402
     TaggerWithRelations,
+    Example,
     TrainOptions,
     joined_paragraphs,
+    length_grouped_batches,
     load_vocab,
     train,
 )
@@ -174,6 +176,18 @@ def test_joined_paragraphs_run_a_notice_together_keeping_spans_and_relations() -
             len(record.text) // len(TEXT)
         )
         assert len(record.relations) == len(records[0].relations) * (len(record.text) // len(TEXT))
+
+
+def test_length_grouped_batches_take_every_window_once_with_little_padding() -> None:
+    rng = np.random.default_rng(0)
+    lengths = [int(n) for n in rng.integers(2, 190, size=4000)]
+    examples = [Example(ids=[1] * n, tags=[], hints=[], spans=[], pairs=[], pair_hints=[]) for n in lengths]
+    batches = list(length_grouped_batches(examples, 16, torch.Generator().manual_seed(1)))
+    assert sorted(id(e) for b in batches for e in b) == sorted(id(e) for e in examples)
+    padded = sum(16 * max(len(e.ids) for e in b) for b in batches)
+    assert sum(lengths) / padded > 0.9  # random batches of 16 fill about half
+    again = list(length_grouped_batches(examples, 16, torch.Generator().manual_seed(1)))
+    assert [[id(e) for e in b] for b in again] == [[id(e) for e in b] for b in batches]
 
 
 def test_train_command_exports_and_chooses_the_deployment_on_dev(tmp_path: Path) -> None:

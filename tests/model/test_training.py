@@ -18,8 +18,8 @@ pytest.importorskip("transformers")
 ort = pytest.importorskip("onnxruntime")
 
 from pipeline.model.train import (  # noqa: E402
-    TaggerWithRelations,
     Example,
+    TaggerWithRelations,
     TrainOptions,
     joined_paragraphs,
     length_grouped_batches,

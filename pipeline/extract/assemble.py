@@ -272,7 +272,9 @@ def _group(graph: _Graph, drafts: list[_Draft]) -> list[list[_Draft]]:
             named.append((claimants, drafts_of))
         named.sort(key=lambda g: position[id(g[1][0])])
         if named:
-            groups += [unnamed + named[0][1], *(g[1] for g in named[1:])]
+            # Benefits stay in reading order when the unnamed ones join the first claimant's.
+            first = sorted(unnamed + named[0][1], key=lambda x: position[id(x)])
+            groups += [first, *(g[1] for g in named[1:])]
         else:
             groups.append(unnamed)
     return groups

@@ -101,3 +101,13 @@ def test_a_duration_no_award_claims_is_no_measure() -> None:
         "@ k HAS_RATE r; r HAS_BASE bs",
     )
     assert [[(b.rate, b.duration_years) for b in m.benefits] for m in measures] == [[(0.2, None)]]
+
+
+def test_a_benefit_naming_no_claimant_keeps_its_place_in_reading_order() -> None:
+    (measure,) = _measures(
+        "对[智能算力规模]{METRIC#m}[达到100PFlops以上]{THRESHOLD#t}的[新建项目]{BENEFICIARY#b}，按投资的"
+        "[15%]{RATE#r}给予[补贴]{BENEFIT_KIND#k}，对[获得项目贷款]{CONDITION#c}的，给予最高[2%]{RATE#r2}的"
+        "[贴息]{BENEFIT_KIND#k2}。",
+        "@ k REQUIRES m; m HAS_THRESHOLD t; k FOR b; k HAS_RATE r; k2 REQUIRES m; k2 REQUIRES c; k2 HAS_RATE r2",
+    )
+    assert [b.kind for b in measure.benefits] == ["补贴", "贴息"]

@@ -24,6 +24,7 @@ sys.path.insert(0, str(ROOT))
 
 from pipeline.corpus import read_jsonl  # noqa: E402
 from pipeline.evaluation import evaluate  # noqa: E402
+from pipeline.model.quantise import quantise_encoder  # noqa: E402
 from pipeline.run import extractor_stage  # noqa: E402
 
 VARIANTS: dict[str, dict[str, Any]] = {
@@ -36,9 +37,6 @@ VARIANTS: dict[str, dict[str, Any]] = {
 
 def _model_folder(trained: Path, folder: Path, options: dict[str, Any] | None) -> None:
     """`folder` as a model folder whose `encoder.onnx` is the fp32 encoder or a quantisation of it."""
-    import onnx
-    from onnxruntime.quantization import QuantType, quantize_dynamic
-
     folder.mkdir(parents=True)
     for file in trained.iterdir():
         if file.is_file() and (file.suffix == ".json" or file.name == "relation.onnx"):
@@ -47,15 +45,7 @@ def _model_folder(trained: Path, folder: Path, options: dict[str, Any] | None) -
     if options is None:
         shutil.copy(fp32, folder / "encoder.onnx")
         return
-    weight_type = QuantType[options.get("weight_type", "QInt8")]
-    quantize_dynamic(
-        str(fp32),
-        str(folder / "encoder.onnx"),
-        weight_type=weight_type,
-        per_channel=options.get("per_channel", False),
-        reduce_range=options.get("reduce_range", False),
-        extra_options={"DefaultTensorType": onnx.TensorProto.FLOAT},
-    )
+    quantise_encoder(fp32, folder / "encoder.onnx", **options)
 
 
 def main() -> None:

@@ -51,6 +51,7 @@ from pipeline.model.features import (
     pattern_hints,
     windows,
 )
+from pipeline.model.quantise import quantise_encoder
 
 _log = logging.getLogger(__name__)
 LABEL_EMBEDDING = 32
@@ -550,8 +551,6 @@ def export(
 ) -> None:
     """Write `encoder.onnx` (tag probabilities and hidden states), its int8 quantisation,
     `relation.onnx`, the vocabulary and the model config; keep the torch weights for distillation."""
-    import onnx
-    from onnxruntime.quantization import QuantType, quantize_dynamic
     from onnxruntime.transformers.optimizer import optimize_model
 
     out.mkdir(parents=True, exist_ok=True)
@@ -565,16 +564,10 @@ def export(
     with _legacy_onnx_exporter():
         _export_encoder(model, (ids, mask, hints), out)
     # onnxruntime's transformer optimizer fuses attention, LayerNorm and GELU before quantisation.
-    fp32 = str(out / "encoder.fp32.onnx")
-    fused = optimize_model(fp32, model_type="bert", num_heads=model.heads, hidden_size=model.hidden)
-    fused.save_model_to_file(fp32)
-    # Fused operators have no shape inference; their outputs are float.
-    quantize_dynamic(
-        fp32,
-        str(out / "encoder.onnx"),
-        weight_type=QuantType.QInt8,
-        extra_options={"DefaultTensorType": onnx.TensorProto.FLOAT},
-    )
+    fp32 = out / "encoder.fp32.onnx"
+    fused = optimize_model(str(fp32), model_type="bert", num_heads=model.heads, hidden_size=model.hidden)
+    fused.save_model_to_file(str(fp32))
+    quantise_encoder(fp32, out / "encoder.onnx")
     n = 3
     example = (
         torch.randn(n, model.hidden),

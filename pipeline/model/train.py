@@ -312,11 +312,14 @@ def length_grouped_batches(
 
     Windows run from a few characters to `max_length`; a batch is padded to its longest, so random
     batches spent about half of every step on padding. transformers' length grouping (shuffle, then
-    sort within mega-batches of 50 batches) keeps the randomness and drops the padding.
+    sort within mega-batches of 50 batches) keeps the randomness and drops the padding. Its batches
+    run longest to shortest inside each mega-batch, so an epoch would end on the shortest, mostly
+    empty windows; the batches are shuffled again as wholes.
     """
     order = get_length_grouped_indices([len(e.ids) for e in examples], size, generator=generator)
-    for i in range(0, len(order), size):
-        yield [examples[j] for j in order[i : i + size]]
+    batches = [order[i : i + size] for i in range(0, len(order), size)]
+    for b in torch.randperm(len(batches), generator=generator).tolist():
+        yield [examples[j] for j in batches[b]]
 
 
 def _collate(batch: list[Example], vocab: CharVocab) -> dict[str, torch.Tensor]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import subprocess
 import sys
 from pathlib import Path
@@ -188,6 +189,9 @@ def test_length_grouped_batches_take_every_window_once_with_little_padding() -> 
     assert sum(lengths) / padded > 0.9  # random batches of 16 fill about half
     again = list(length_grouped_batches(examples, 16, torch.Generator().manual_seed(1)))
     assert [[id(e) for e in b] for b in again] == [[id(e) for e in b] for b in batches]
+    longest = [max(len(e.ids) for e in b) for b in batches]
+    falling = sum(a >= b for a, b in itertools.pairwise(longest)) / (len(longest) - 1)
+    assert falling < 0.75  # not longest-to-shortest inside each mega-batch, so no epoch ends on the shortest
 
 
 def test_train_command_exports_and_chooses_the_deployment_on_dev(tmp_path: Path) -> None:

@@ -24,6 +24,7 @@ from pipeline.normalize.numbers import (
     comparison_op,
     edge_comparison,
     parse_percent,
+    range_bounds,
     scan_numbers,
 )
 
@@ -76,28 +77,33 @@ def _value_unit(n: NumericMatch) -> str | None:
     return n.unit if n.kind in ("quantity", "money") else None
 
 
-def _threshold_condition(
-    graph: _Graph, threshold: Entity, inherited_op: str | None = None
-) -> Condition | None:
-    n, op = _number(threshold.text)
-    if n is None:
-        return None
+def _threshold_conditions(graph: _Graph, threshold: Entity) -> list[Condition]:
+    """The condition a threshold sets on its metric; two when it states a range (`5000万元至1亿元`)."""
     metrics = graph.heads(threshold.id, R.HAS_THRESHOLD)
-    op = op or edge_comparison(threshold.text)
-    if op is None and metrics:
-        siblings = graph.tails(metrics[0].id, R.HAS_THRESHOLD)
-        op = next((o for o in (_number(t.text)[1] for t in siblings) if o), inherited_op)
     metric = metrics[0] if metrics else None
     start = min(threshold.start, metric.start) if metric else threshold.start
-    return Condition(
-        text=(metric.text if metric else "") + threshold.text if metric else threshold.text,
-        metric=_PARENTHETICAL.sub("", metric.text) if metric else None,
-        op=op,
-        value=n.value,
-        unit=_value_unit(n),
-        start=start,
-        end=threshold.end,
-    )
+
+    def condition(op: str | None, n: NumericMatch) -> Condition:
+        return Condition(
+            text=(metric.text if metric else "") + threshold.text if metric else threshold.text,
+            metric=_PARENTHETICAL.sub("", metric.text) if metric else None,
+            op=op,
+            value=n.value,
+            unit=_value_unit(n),
+            start=start,
+            end=threshold.end,
+        )
+
+    if bounds := range_bounds(threshold.text):
+        return [condition(op, n) for op, n in bounds]
+    n, op = _number(threshold.text)
+    if n is None:
+        return []
+    op = op or edge_comparison(threshold.text)
+    if op is None and metric:
+        siblings = graph.tails(metric.id, R.HAS_THRESHOLD)
+        op = next((o for o in (_number(t.text)[1] for t in siblings) if o), None)
+    return [condition(op, n)]
 
 
 def _conditions(graph: _Graph, ids: list[str], tier_ids: set[str]) -> list[Condition]:
@@ -115,8 +121,7 @@ def _conditions(graph: _Graph, ids: list[str], tier_ids: set[str]) -> list[Condi
         for t in thresholds:
             if t.id not in seen:
                 seen.add(t.id)
-                c = _threshold_condition(graph, t)
-                out += [c] if c else []
+                out += _threshold_conditions(graph, t)
         if e.label == L.CONDITION:
             out.append(Condition(text=e.text, start=e.start, end=e.end))
     return out

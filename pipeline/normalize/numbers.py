@@ -11,7 +11,7 @@ half-width copy.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from decimal import Decimal
 from typing import Literal
 
@@ -600,6 +600,56 @@ def op_from_words(words: str) -> Op | None:
     if _AFTER_OTHER_RE.fullmatch(w) is not None:
         return "<="
     return None
+
+
+# What may stand between the two ends of a range once their comparison words are read off.
+_RANGE_JOIN_RE = re.compile(r"\s*(?:至|到|~|-|－|—|–|、|,|，|但|且|而|并且)?\s*")
+# Ends of a range written with a range word between them, not with comparison words.
+_RANGE_WORD_RE = re.compile(r"至|到|~|-|－|—|–")
+
+
+def _bare_inclusion(after: str) -> bool | None:
+    """ "(含)" right after a number: True; "(不含)": False; neither: None."""
+    m = _AFTER_BARE_INCL_RE.match(fullwidth_to_halfwidth(after))
+    return None if m is None else not m.group("pre")
+
+
+def range_bounds(text: str) -> tuple[tuple[Op, NumericMatch], tuple[Op, NumericMatch]] | None:
+    """The lower and upper bound of a threshold that states a range; None for anything else.
+
+    Tiers are often set by a band (`5000万元（含）至1亿元（不含）`, `50人以上100人以下`,
+    `1亿～5亿元`, `达到300万元但不足1000万元`), which is two conditions on one metric. Ends read as
+    Chinese law reads them: a bare end includes its number unless marked `（不含）`.
+
+    >>> [(op, n.value) for op, n in range_bounds("5000万元（含）至1亿元（不含）")]
+    [('>=', 50000000.0), ('<', 100000000.0)]
+    >>> range_bounds("超过500万元") is None, range_bounds("20万元、50万元") is None
+    (True, True)
+    """
+    nums = [n for n in scan_numbers(text) if n.kind != "date"]
+    if len(nums) == 1 and (low := nums[0].low) is not None and low < nums[0].value:
+        n = nums[0]
+        upper_op: Op = "<" if _bare_inclusion(text[n.end :]) is False else "<="
+        return (">=", replace(n, value=low, low=None)), (upper_op, replace(n, low=None))
+    if len(nums) != 2:
+        return None
+    a, b = nums
+    if a.kind != b.kind or a.low is not None or b.low is not None or not a.value < b.value:
+        return None
+    between = text[a.end : b.start]
+    lower = comparison_op(text[: a.start], between)
+    upper = comparison_op(between, text[b.end :])
+    lower_op = lower[0] if lower else (">" if _bare_inclusion(between) is False else ">=")
+    upper_op = upper[0] if upper else ("<" if _bare_inclusion(text[b.end :]) is False else "<=")
+    if lower_op not in (">=", ">") or upper_op not in ("<=", "<"):
+        return None
+    join = between[(lower[2] if lower else 0) : len(between) - (upper[1] if upper else 0)]
+    join = _AFTER_BARE_INCL_RE.sub("", fullwidth_to_halfwidth(join), count=1)
+    if _RANGE_JOIN_RE.fullmatch(join) is None:
+        return None
+    if not (lower or upper or _RANGE_WORD_RE.search(join)):
+        return None  # "20万元、50万元" lists two values
+    return (lower_op, a), (upper_op, b)
 
 
 _TRAILING_AFTER_RE = re.compile(_AFTER_RE.pattern + r"\s*$")

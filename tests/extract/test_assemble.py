@@ -4,14 +4,19 @@ from __future__ import annotations
 
 from pipeline.corpus.convert import records_to_document
 from pipeline.corpus.markup import parse_paragraph, parse_relations
-from pipeline.document import Measure
+from pipeline.document import Measure, PolicyDocument
 from pipeline.extract.assemble import Assembler
+from pipeline.rules import RulesEngine
+
+
+def _document(markup: str, relations: str) -> PolicyDocument:
+    record = parse_paragraph(markup, record_id="d#1", doc="d", where="test")
+    record = record.model_copy(update={"relations": parse_relations(relations, record, where="test")})
+    return Assembler()(records_to_document("d", [record]))
 
 
 def _measures(markup: str, relations: str) -> list[Measure]:
-    record = parse_paragraph(markup, record_id="d#1", doc="d", where="test")
-    record = record.model_copy(update={"relations": parse_relations(relations, record, where="test")})
-    return Assembler()(records_to_document("d", [record])).measures
+    return _document(markup, relations).measures
 
 
 def test_benefits_sharing_a_claimant_are_one_measure() -> None:
@@ -111,3 +116,29 @@ def test_a_benefit_naming_no_claimant_keeps_its_place_in_reading_order() -> None
         "@ k REQUIRES m; m HAS_THRESHOLD t; k FOR b; k HAS_RATE r; k2 REQUIRES m; k2 REQUIRES c; k2 HAS_RATE r2",
     )
     assert [b.kind for b in measure.benefits] == ["补贴", "贴息"]
+
+
+RANGE_TIERS = (
+    "对[年营业收入]{METRIC#m}在[5000万元（含）至1亿元（不含）]{THRESHOLD#t1}、[1亿元（含）以上]{THRESHOLD#t2}的"
+    "[企业]{BENEFICIARY#b}，分别给予[20万元]{AMOUNT#a1}、[50万元]{AMOUNT#a2}[奖励]{BENEFIT_KIND#k}。",
+    "@ m HAS_THRESHOLD t1; m HAS_THRESHOLD t2; k FOR b; k HAS_AMOUNT a1; a1 REQUIRES t1; k HAS_AMOUNT a2; "
+    "a2 REQUIRES t2",
+)
+
+
+def test_a_threshold_stating_a_range_is_two_conditions_on_its_metric() -> None:
+    low, high = _measures(*RANGE_TIERS)
+    assert [(c.metric, c.op, c.value) for c in low.conditions] == [
+        ("年营业收入", ">=", 50_000_000),
+        ("年营业收入", "<", 100_000_000),
+    ]
+    assert [(c.metric, c.op, c.value) for c in high.conditions] == [("年营业收入", ">=", 100_000_000)]
+    assert {c.text for c in low.conditions} == {"年营业收入5000万元（含）至1亿元（不含）"}
+
+
+def test_a_range_tier_pays_only_inside_its_range() -> None:
+    doc = _document(*RANGE_TIERS)
+    engine = RulesEngine()
+    for revenue, awards in [(8e7, [200_000, 0]), (1e8, [0, 500_000]), (4e7, [0, 0])]:
+        results = engine.match({"facts": {"年营业收入": revenue}}, [doc])
+        assert [r.award for r in results] == awards, revenue

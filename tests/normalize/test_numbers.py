@@ -13,6 +13,7 @@ from pipeline.normalize.numbers import (
     parse_money,
     parse_number,
     parse_percent,
+    range_bounds,
     scan_numbers,
 )
 
@@ -501,3 +502,26 @@ def test_numbers_split_by_ocr_stay_apart_without_money_after() -> None:
     apart."""
     assert [m.value for m in scan_numbers("1 2 3")] == [1, 2, 3]
     assert [m.value for m in scan_numbers("共3 5家")] == [3, 5]
+
+
+@pytest.mark.parametrize(
+    ("text", "bounds"),
+    [
+        ("5000平方米（含）至1万平方米（不含）", [(">=", 5000), ("<", 10000)]),
+        ("5000万元（不含）至1亿元", [(">", 5e7), ("<=", 1e8)]),
+        ("1亿～5亿元", [(">=", 1e8), ("<=", 5e8)]),
+        ("1亿元至5亿元（不含）", [(">=", 1e8), ("<", 5e8)]),
+        ("达到300万元（含）但不足1000万元", [(">=", 3e6), ("<", 1e7)]),
+        ("50人以上100人以下", [(">=", 50), ("<=", 100)]),
+        ("2000万元以上不足5000万元", [(">=", 2e7), ("<", 5e7)]),
+        ("超过500万元", None),  # one end
+        ("1000万元以下", None),
+        ("20万元、50万元", None),  # a list of two values, not a band
+        ("100万元以上（含100万元）", None),  # one end, restated
+        ("5亿元至1亿元", None),  # ends out of order
+        ("连续3年营业收入超过500万元", None),  # a time and a money amount
+    ],
+)
+def test_numbers_range_bounds(text: str, bounds: list[tuple[str, float]] | None) -> None:
+    found = range_bounds(text)
+    assert (None if found is None else [(op, n.value) for op, n in found]) == bounds

@@ -357,3 +357,26 @@ def test_an_award_word_repeated_before_its_caps_is_dropped() -> None:
     )
     both = DocumentPrediction(shared, [(0, 2, R.HAS_CAP, 0.9), (1, 2, R.HAS_CAP, 0.9)])
     assert no_repeated_award_word(both) == both
+
+
+def test_a_band_is_one_threshold_with_its_inclusion_marks() -> None:
+    from pipeline.model.extractor import _Span, bands_are_one_threshold
+
+    text = "对年营业收入5000万元（含）至1亿元（不含）、从业人员50人至300人的企业，给予奖励"
+    t, c = EntityLabel.THRESHOLD, EntityLabel.CONDITION
+    first = text.index("5000")
+    second = text.index("1亿元")
+    people = text.index("50人")
+    spans = [
+        _Span(first, second - 1, t, 0.9, 0),  # 5000万元（含）
+        _Span(second, second + 4, t, 0.9, 0),  # 1亿元（ : the tagger stopped inside the mark
+        _Span(second + 4, second + 6, c, 0.4, 0),  # 不含
+        _Span(people, people + 3, t, 0.9, 0),
+        _Span(people + 4, people + 8, t, 0.9, 1),  # another window: left apart
+    ]
+    found = [(text[s.start : s.end], s.label) for s in bands_are_one_threshold(spans, text)]
+    assert found == [("5000万元（含）至1亿元（不含）", t), ("50人", t), ("300人", t)]
+    listed = "营业收入达到20万元、50万元的"  # two values listed, not a band
+    a, b = listed.index("20万元"), listed.index("50万元")
+    kept = bands_are_one_threshold([_Span(a, a + 4, t, 0.9, 0), _Span(b, b + 4, t, 0.9, 0)], listed)
+    assert [listed[s.start : s.end] for s in kept] == ["20万元", "50万元"]

@@ -108,3 +108,14 @@ def test_a_time_already_served_is_a_condition_not_the_benefits_duration(
     (measure,) = pipeline.process_text(text).measures
     assert [b.duration_years for b in measure.benefits] == [runs]
     assert [(c.op, c.value, c.unit) for c in measure.conditions if c.value is not None] == [(">=", *served)]
+
+
+def test_a_band_of_revenue_is_two_conditions_on_one_metric(pipeline: Pipeline) -> None:
+    text = (
+        "对年营业收入5000万元（含）至1亿元（不含）的企业，给予20万元奖励；"
+        "年营业收入1亿元（含）以上的，给予50万元奖励。"
+    )
+    band, top = pipeline.process_text(text).measures
+    assert [(c.op, c.value) for c in band.conditions if c.value] == [(">=", 50_000_000), ("<", 100_000_000)]
+    assert [(c.op, c.value) for c in top.conditions if c.value] == [(">=", 100_000_000)]
+    assert [b.amount for m in (band, top) for b in m.benefits] == [200_000, 500_000]

@@ -38,7 +38,7 @@ from pipeline.model.features import (
 )
 from pipeline.model.words import word_boundaries
 from pipeline.normalize.cap_per import claimant_span
-from pipeline.normalize.numbers import range_bounds
+from pipeline.normalize.numbers import RANGE_WORDS, range_bounds
 
 RELATION_THRESHOLD = 0.5
 # Relations whose tail has exactly one head (corpus/README.md): a rate, amount, per-unit amount or
@@ -452,7 +452,7 @@ def _floored_rate(span: _Span, text: str) -> bool:
 
 # `（含）` / `（不含）` after a number: part of its threshold, since it decides the op.
 _INCLUSION_MARK = re.compile(r"\s*[（(]\s*不?(?:含|包含|包括)(?:本数)?\s*[）)]")
-_RANGE_WORD = re.compile(r"\s*(?:至|到|~|～|-|－|—|–)\s*")
+_RANGE_WORD = re.compile(rf"\s*(?:{RANGE_WORDS})\s*")
 
 
 def bands_are_one_threshold(spans: list[_Span], text: str) -> list[_Span]:

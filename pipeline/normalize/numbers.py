@@ -602,10 +602,11 @@ def op_from_words(words: str) -> Op | None:
     return None
 
 
-# What may stand between the two ends of a range once their comparison words are read off.
-_RANGE_JOIN_RE = re.compile(r"\s*(?:至|到|~|-|－|—|–|、|,|，|但|且|而|并且)?\s*")
 # Ends of a range written with a range word between them, not with comparison words.
-_RANGE_WORD_RE = re.compile(r"至|到|~|-|－|—|–")
+RANGE_WORDS = "至|到|~|～|-|－|—|–"
+_RANGE_WORD_RE = re.compile(RANGE_WORDS)
+# What may stand between the two ends of a range once their comparison words are read off.
+_RANGE_JOIN_RE = re.compile(rf"\s*(?:{RANGE_WORDS}|、|,|，|但|且|而|并且)?\s*")
 
 
 def _bare_inclusion(after: str) -> bool | None:

@@ -115,28 +115,36 @@ def _parse_cn_int(s: str) -> int | None:
 # ---------------------------------------------------------------------------------------------
 
 # Units of a quantity, longest first so that "个月" wins over "个" and "千瓦时" over "千瓦".
-# Bare "月" is not here: "6月" is a date, "6个月" a duration.
+# Bare "月" is not here: "6月" is a date, "6个月" a duration. A closed list, because neither jieba's
+# part-of-speech tags nor any other library here tells a measure word after a number reliably
+# (jieba tags 架 m, 例 v, 眼 n, 羽 nr); a word missing from it leaves a threshold without its unit
+# and a band (`200马力（含）至300马力（不含）`) unread, so counters that notices of any sector use
+# belong here.
 QUANTITY_UNITS: tuple[str, ...] = tuple(
     sorted(
         (
             "个工作日", "个百分点", "平方公里", "平方千米", "立方米", "平方米", "千瓦时", "兆瓦时",
             "吨标准煤", "标准机架", "个小时", "周岁", "个月", "台(套)", "套(台)", "工作日", "人次",
             "标准箱", "架次", "列次", "家次", "人天", "人日", "学时", "课时", "蒸吨", "吉焦",
-            "净吨", "间夜", "场", "间", "艘",
+            "净吨", "间夜", "场", "间", "艘", "马力", "千伏安", "兆伏安", "千伏", "个基点", "基点",
+            "台次", "车次", "班次", "批次", "场次", "吨标煤", "立方",
             "平米", "平方", "公顷",
             "千瓦", "兆瓦", "吉瓦", "千克", "公斤", "公里", "千米", "小时", "机架", "床位", "张床",
             "PFlops", "TFlops", "EFlops", "PFLOPS", "TOPS", "kWh", "MWh", "GWh", "MW", "GW", "kW",
-            "km", "kg", "TB", "PB", "EB",
+            "km", "kg", "TB", "PB", "EB", "kVA", "MVA", "kV",
             "㎡", "亩", "吨", "米", "年", "个", "项", "人", "名", "家", "户", "台", "套", "件", "张",
             "床", "辆", "座", "条", "款", "次", "天", "日", "周", "倍", "所", "栋", "篇", "部", "位",
-            "颗", "卡", "头", "只", "晚", "岁", "株", "P",
+            "颗", "卡", "头", "只", "晚", "岁", "株", "P", "架", "笔", "例", "盏", "眼", "羽", "尾",
+            "层", "份", "册", "棵", "箱", "升",
         ),
         key=len,
         reverse=True,
     )
 )  # fmt: skip
 # Surface form -> the unit reported.
-_UNIT_CANONICAL = {"个月": "月", "个工作日": "工作日", "个小时": "小时", "PFLOPS": "PFlops"}
+_UNIT_CANONICAL = {
+    "个月": "月", "个工作日": "工作日", "个小时": "小时", "个基点": "基点", "PFLOPS": "PFlops",
+}  # fmt: skip
 _ASCII_UNITS_BY_LOWER = {u.lower(): _UNIT_CANONICAL.get(u, u) for u in QUANTITY_UNITS if u.isascii()}
 
 # Currency word -> unit reported (None for renminbi yuan).

@@ -341,6 +341,8 @@ def _acceptable_alone(h: str, p: _Piece) -> bool:
             return False  # 万元 in a table header, 千人计划, 万家
         if h[p.start - 1 : p.start] in ("上", "下") and p.kind == "quantity":
             return False  # 上一年度
+        if h[p.start - 1 : p.start] == "前" and p.core == "一" and h[p.end : p.end + 1] == "度":
+            return False  # 较上市前一年度增长: the year before, not a quantity (前三年 still is one)
     return True
 
 

@@ -503,6 +503,11 @@ def test_numbers_fullwidth_to_halfwidth_length_preserving(text: str, expected: s
     assert len(got) == len(text)
 
 
+def test_numbers_the_year_before_is_no_quantity() -> None:
+    assert scan_numbers("年度纳税额较上市前一年度增长") == []
+    assert [(m.value, m.unit) for m in scan_numbers("前三年免收租金")] == [(3, "年")]
+
+
 def test_numbers_split_by_ocr_stay_apart_without_money_after() -> None:
     """A space inside a number joins it only before money or a percent sign; listed numbers stay
     apart."""

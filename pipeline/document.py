@@ -85,6 +85,12 @@ class Condition(_Span):
     op: Op | None = None
     value: float | None = None
     unit: str | None = Field(default=None, description="unit of `value`; null for yuan, fractions and counts")
+    any_of: str | None = Field(
+        default=None,
+        description="conditions of one measure with the same `any_of` are alternatives joined by 或: "
+        "meeting one of them is enough; null: the condition is required",
+        examples=["a1"],
+    )
 
 
 class Benefit(_Span):

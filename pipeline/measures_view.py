@@ -35,9 +35,15 @@ def measure_rows(doc: PolicyDocument) -> list[tuple[str, ...]]:
     """One row per benefit, in `MEASURE_COLUMNS` order; a measure's id, title and conditions on its first."""
     rows: list[tuple[str, ...]] = []
     for m in doc.measures:
-        conditions = "\n".join(
+        lines = [
             f"{c.metric} {c.op} {quantity(c.value, c.unit)}" if c.metric and c.value is not None else c.text
             for c in m.conditions
+        ]
+        # An alternative after the first of its group reads `或 …`: one of them is enough.
+        groups = [c.any_of for c in m.conditions]
+        conditions = "\n".join(
+            f"或 {line}" if g is not None and g in groups[:n] else line
+            for n, (line, g) in enumerate(zip(lines, groups, strict=True))
         )
         for i, b in enumerate(m.benefits):
             kind = (b.kind or "") + (" 一次性" if b.one_time else "")

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_left
-from collections import defaultdict
+from collections import Counter, defaultdict
 from dataclasses import dataclass
 
 from pipeline.document import Benefit, Condition, Entity, Measure, PolicyDocument, Relation
@@ -38,6 +38,10 @@ _SLOT = {
     L.DURATION: "duration",
 }
 _PARENTHETICAL = re.compile(r"[（(][^）)]*[)）]")
+# What may stand between two conditions that are alternatives: 或 with at most a 的 or a comma
+# around it (`…1兆瓦以上或储能容量…`, `…5000头以上，或年度供应种禽…`). Anything longer may join
+# claimants or objects (`的高校、科研院所或龙头企业`) rather than the two conditions.
+_ALTERNATIVE = re.compile(r"^[的，,、\s]*(或者|或是|或)[，,\s]*$")
 _TITLE_MAX = 40
 
 
@@ -125,6 +129,27 @@ def _conditions(graph: _Graph, ids: list[str], tier_ids: set[str]) -> list[Condi
         if e.label == L.CONDITION:
             out.append(Condition(text=e.text, start=e.start, end=e.end))
     return out
+
+
+def with_alternatives(conditions: list[Condition], text: str) -> list[Condition]:
+    """Conditions joined by 或 get one `any_of` id: meeting one of them is enough.
+
+    The corpus marks 或 in no other way (README rule 4), so the words between two conditions decide.
+    The two bounds of a band share their span and so their group. The order is kept.
+    """
+    spans = sorted({(c.start, c.end) for c in conditions})
+    group_of: dict[tuple[int, int], int] = {}
+    for n, span in enumerate(spans):
+        before = spans[n - 1] if n else None
+        joined = (
+            before is not None
+            and before[1] <= span[0]
+            and _ALTERNATIVE.match(text[before[1] : span[0]]) is not None
+        )
+        group_of[span] = group_of[before] if joined and before is not None else n
+    sizes = Counter(group_of.values())
+    names = {g: f"a{i}" for i, g in enumerate(sorted(g for g, size in sizes.items() if size > 1), start=1)}
+    return [c.model_copy(update={"any_of": names.get(group_of[(c.start, c.end)])}) for c in conditions]
 
 
 def _benefit(graph: _Graph, anchor: Entity, values: dict[str, Entity], doc_text: str) -> Benefit:
@@ -317,6 +342,7 @@ def assemble(doc: PolicyDocument) -> list[Measure]:
             ordered_common = [i for i in group[0].needed if i in common]
             tier_ids = set().union(*(d.tier_ids for d in group))
             conditions = _conditions(graph, ordered_common, all_tier_ids - tier_ids)
+            conditions = with_alternatives(conditions, doc.text)
             for d in group:
                 extra = [graph.entities[i] for i in d.needed if i not in common]
                 d.benefit.condition_text = "；".join(e.text for e in extra if e.label == L.CONDITION) or None

@@ -8,7 +8,8 @@ The graph, left to right::
 - *conditions* (expression node): each condition is a three-valued check over the request:
   `facts['参数量'] == null ? null : facts['参数量'] >= 100000000000`; a band on one fact is a range,
   `facts['营业收入'] in [10000000..50000000)`; a textual condition is
-  `tags['形成商用案例'] == true ? true : null`.
+  `tags['形成商用案例'] == true ? true : null`; conditions joined by 或 (`any_of`) are one check,
+  true when one alternative is true, false when all are false.
 - *eligibility* (decision table, hit policy `first`): a failed check makes the measure not eligible,
   all checks true make it eligible, anything else leaves it undecided (null).
 - *award* (expression node): per benefit `rate × base`, `unit_amount × units`, a fixed amount, a range
@@ -27,7 +28,7 @@ from __future__ import annotations
 import hashlib
 import json
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from decimal import Decimal
 from typing import Any, Literal
 
@@ -75,7 +76,8 @@ class FactSlot:
 
 @dataclass(frozen=True)
 class Check:
-    """One eligibility check: a numeric condition, a band (two on one fact) or a textual condition."""
+    """One eligibility check: a numeric condition, a band (two on one fact), a textual condition, or
+    alternatives (conditions joined by 或, one of which is enough)."""
 
     id: str
     label: str
@@ -83,6 +85,7 @@ class Check:
     tag: str | None = None
     bounds: tuple[tuple[str, float], ...] = ()
     unit: str | None = None
+    alternatives: tuple[Check, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -217,38 +220,62 @@ class _Builder:
         )
 
     def checks(self, conditions: list[Condition]) -> tuple[Check, ...]:
+        """One check per condition, in their order; two bounds on one fact are a band; conditions
+        with one `any_of` are one check of alternatives, at the place of the first of them."""
         checks: list[Check] = []
-        numeric: dict[str, int] = {}
+        bands: dict[object, int] = {}
+        groups: dict[str, tuple[int, list[Check], dict[object, int]]] = {}
         for condition in conditions:
-            if condition.metric and condition.op and condition.value is not None:
-                key = self.fact(condition.metric, unit=condition.unit)
-                bound = (condition.op, condition.value)
-                at = numeric.get(key)
-                if at is not None and _forms_band(checks[at].bounds, bound):
-                    previous = checks[at]
-                    lower, upper = sorted((*previous.bounds, bound), key=lambda b: b[0] not in _LOWER)
-                    checks[at] = Check(
-                        id=previous.id,
-                        label=f"{previous.label}、{condition.text}",
-                        fact=key,
-                        bounds=(lower, upper),
-                        unit=previous.unit,
-                    )
-                    continue
-                numeric[key] = len(checks)
-                checks.append(
-                    Check(
-                        id=f"c{len(checks) + 1}",
-                        label=condition.text or condition.metric,
-                        fact=key,
-                        bounds=(bound,),
-                        unit=condition.unit,
-                    )
-                )
-            else:
-                text = condition.text or condition.metric or ""
-                checks.append(Check(id=f"c{len(checks) + 1}", label=clean(text), tag=self.tag(text)))
-        return tuple(checks)
+            if condition.any_of is None:
+                self.add_check(checks, bands, condition, band_key=None)
+                continue
+            if condition.any_of not in groups:
+                groups[condition.any_of] = (len(checks), [], {})
+                checks.append(Check(id="", label=""))
+            at, alternatives, alternative_bands = groups[condition.any_of]
+            # Only the two bounds of one stated band join among alternatives: `10人以下或50人以上`
+            # are two alternatives on one fact, not a band.
+            self.add_check(
+                alternatives, alternative_bands, condition, band_key=(condition.start, condition.end)
+            )
+            checks[at] = Check(
+                id="", label="或".join(a.label for a in alternatives), alternatives=tuple(alternatives)
+            )
+        return tuple(
+            replace(
+                check,
+                id=f"c{n}",
+                alternatives=tuple(replace(a, id=f"c{n}_{k}") for k, a in enumerate(check.alternatives, 1)),
+            )
+            for n, check in enumerate(checks, start=1)
+        )
+
+    def add_check(
+        self, checks: list[Check], bands: dict[object, int], condition: Condition, band_key: object
+    ) -> None:
+        """Appends the condition's check, or makes a band of it with an earlier bound on its fact."""
+        if not (condition.metric and condition.op and condition.value is not None):
+            text = condition.text or condition.metric or ""
+            checks.append(Check(id="", label=clean(text), tag=self.tag(text)))
+            return
+        key = self.fact(condition.metric, unit=condition.unit)
+        bound = (condition.op, condition.value)
+        at = bands.get((key, band_key))
+        if at is not None and _forms_band(checks[at].bounds, bound):
+            previous = checks[at]
+            lower, upper = sorted((*previous.bounds, bound), key=lambda b: b[0] not in _LOWER)
+            checks[at] = replace(previous, label=f"{previous.label}、{condition.text}", bounds=(lower, upper))
+            return
+        bands[(key, band_key)] = len(checks)
+        checks.append(
+            Check(
+                id="",
+                label=condition.text or condition.metric,
+                fact=key,
+                bounds=(bound,),
+                unit=condition.unit,
+            )
+        )
 
     def benefit(self, id_: str, b: Benefit) -> BenefitPlan:
         years = b.duration_years if b.duration_years and not b.one_time else None
@@ -356,7 +383,13 @@ def _band(subject: str, lower: tuple[str, float], upper: tuple[str, float]) -> s
 
 
 def check_expression(check: Check) -> str:
-    """The ZEN expression of one check: true, false, or null when the fact or tag is absent."""
+    """The ZEN expression of one check: true, false, or null when the fact or tag is absent.
+    Alternatives are true when one is true, false when all are false, null otherwise."""
+    if check.alternatives:
+        tests = [f"({check_expression(a)})" for a in check.alternatives]
+        any_true = " or ".join(f"{t} == true" for t in tests)
+        all_false = " and ".join(f"{t} == false" for t in tests)
+        return f"{any_true} ? true : ({all_false} ? false : null)"
     if check.tag is not None:
         return _tag(check.tag)
     assert check.fact is not None
@@ -425,7 +458,12 @@ class _Graph:
         previous = "request"
         if plan.checks:
             node = f"{plan.slot}-conditions"
-            pairs = [(f"{prefix}.checks.{c.id}", check_expression(c)) for c in plan.checks]
+            # Each alternative is written out too, for the explanation of which one was met.
+            pairs = [
+                (f"{prefix}.checks.{a.id}", check_expression(a))
+                for c in plan.checks
+                for a in (*c.alternatives, c)
+            ]
             self.node(
                 node, "expressionNode", f"{title} · conditions", _X_STEP, y, self.expressions(node, pairs)
             )

@@ -309,7 +309,7 @@ class _Reader:
         eligible = eligible if isinstance(eligible, bool) else None
         missing: list[str] = []
         notes: list[str] = []
-        parts = [self.explain_check(c, checks.get(c.id), missing, notes) for c in plan.checks]
+        parts = [self.explain_check(c, checks, missing, notes) for c in plan.checks]
         if not plan.checks:
             parts = ["no conditions stated"]
         if eligible is False:
@@ -359,7 +359,22 @@ class _Reader:
             }
         )
 
-    def explain_check(self, check: Check, value: Any, missing: list[str], notes: list[str]) -> str:
+    def explain_check(
+        self, check: Check, checks: dict[str, Any], missing: list[str], notes: list[str]
+    ) -> str:
+        value = checks.get(check.id)
+        if check.alternatives:
+            undecided: list[str] = []
+            parts = [self.explain_check(a, checks, undecided, notes) for a in check.alternatives]
+            if value is True:
+                met = next(
+                    p for a, p in zip(check.alternatives, parts, strict=True) if checks.get(a.id) is True
+                )
+                return f"{met} (one of {len(parts)} alternatives)"
+            if value is None:
+                missing.extend(undecided)  # any one of them would decide it
+                return "one of: " + " / ".join(parts)
+            return "none of: " + " / ".join(parts)
         if check.tag is not None:
             if value is True:
                 return f"has {check.tag}"

@@ -6,6 +6,7 @@ from pipeline.corpus.convert import records_to_document
 from pipeline.corpus.markup import parse_paragraph, parse_relations
 from pipeline.document import Measure, PolicyDocument
 from pipeline.extract.assemble import Assembler
+from pipeline.measures_view import measure_rows
 from pipeline.rules import RulesEngine
 
 
@@ -142,3 +143,66 @@ def test_a_range_tier_pays_only_inside_its_range() -> None:
     for revenue, awards in [(8e7, [200_000, 0]), (1e8, [0, 500_000]), (4e7, [0, 0])]:
         results = engine.match({"facts": {"年营业收入": revenue}}, [doc])
         assert [r.award for r in results] == awards, revenue
+
+
+EITHER_THRESHOLD = (
+    "对[装机功率]{METRIC#m1}[1兆瓦以上]{THRESHOLD#t1}或[储能容量]{METRIC#m2}[2兆瓦时以上]{THRESHOLD#t2}、"
+    "且[在本市注册]{CONDITION#c}的[储能项目]{BENEFICIARY#b}，给予[50万元]{AMOUNT#a}[奖励]{BENEFIT_KIND#k}。",
+    "@ m1 HAS_THRESHOLD t1; m2 HAS_THRESHOLD t2; k REQUIRES m1; k REQUIRES m2; k REQUIRES c; k FOR b; "
+    "k HAS_AMOUNT a",
+)
+
+
+def test_conditions_joined_by_or_are_alternatives_of_one_group() -> None:
+    (measure,) = _measures(*EITHER_THRESHOLD)
+    assert [(c.metric or c.text, c.any_of) for c in measure.conditions] == [
+        ("装机功率", "a1"),
+        ("储能容量", "a1"),
+        ("在本市注册", None),
+    ]
+    (row,) = measure_rows(_document(*EITHER_THRESHOLD))
+    assert row[2].splitlines() == ["装机功率 >= 1兆瓦", "或 储能容量 >= 2兆瓦时", "在本市注册"]
+
+
+def test_or_between_claimants_does_not_make_conditions_alternatives() -> None:
+    (measure,) = _measures(
+        "对[新设立工业设计研究院]{CONDITION#c}的高校、科研院所或龙头企业，[办公面积]{METRIC#m}"
+        "[达到1000平方米以上]{THRESHOLD#t}的，给予[100万元]{AMOUNT#a}[补助]{BENEFIT_KIND#k}。",
+        "@ m HAS_THRESHOLD t; k REQUIRES c; k REQUIRES m; k HAS_AMOUNT a",
+    )
+    assert [c.any_of for c in measure.conditions] == [None, None]
+
+
+def test_a_band_among_alternatives_stays_one_alternative() -> None:
+    doc = _document(
+        "[员工人数]{METRIC#m1}[20人至100人]{THRESHOLD#t1}或者[年营业收入]{METRIC#m2}[超过5000万元]{THRESHOLD#t2}"
+        "的企业，给予[10万元]{AMOUNT#a}[奖励]{BENEFIT_KIND#k}。",
+        "@ m1 HAS_THRESHOLD t1; m2 HAS_THRESHOLD t2; k REQUIRES m1; k REQUIRES m2; k HAS_AMOUNT a",
+    )
+    (measure,) = doc.measures
+    assert [(c.op, c.value, c.any_of) for c in measure.conditions] == [
+        (">=", 20, "a1"),
+        ("<=", 100, "a1"),
+        (">", 50_000_000, "a1"),
+    ]
+    engine = RulesEngine()
+    for staff, revenue, eligible in [(50, 1e7, True), (150, 6e7, True), (150, 4e7, False), (10, 4e7, False)]:
+        (result,) = engine.match({"facts": {"员工人数": staff, "年营业收入": revenue}}, [doc])
+        assert result.eligible is eligible, (staff, revenue)
+
+
+def test_one_alternative_met_is_enough_for_the_rules_engine() -> None:
+    doc = _document(*EITHER_THRESHOLD)
+    engine = RulesEngine()
+
+    def verdict(facts: dict[str, float], tags: list[str]) -> tuple[bool | None, list[str]]:
+        (result,) = engine.match({"facts": facts, "tags": tags}, [doc])
+        return result.eligible, result.missing_facts
+
+    registered = ["在本市注册"]
+    assert verdict({"储能容量": 3}, registered) == (True, [])
+    assert verdict({"装机功率": 0.5, "储能容量": 1}, registered) == (False, [])
+    assert verdict({"装机功率": 0.5}, registered) == (None, ["储能容量"])
+    assert verdict({"装机功率": 2}, []) == (None, ["在本市注册"])
+    (result,) = engine.match({"facts": {"装机功率": 2}, "tags": registered}, [doc])
+    assert result.award == 500_000 and "one of 2 alternatives" in result.explanation

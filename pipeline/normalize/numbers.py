@@ -127,7 +127,7 @@ QUANTITY_UNITS: tuple[str, ...] = tuple(
             "吉瓦时", "吨标准煤", "标准机架", "个小时", "周岁", "个月", "台(套)", "套(台)", "工作日", "人次",
             "标准箱", "架次", "列次", "家次", "人天", "人日", "学时", "课时", "蒸吨", "吉焦",
             "净吨", "间夜", "场", "间", "艘", "马力", "千伏安", "兆伏安", "千伏", "个基点", "基点",
-            "台次", "车次", "班次", "批次", "场次", "吨标煤", "立方", "标箱", "TEU",
+            "台次", "车次", "班次", "批次", "场次", "吨标煤", "立方", "标箱", "TEU", "克标准煤", "千克标准煤",
             "平米", "平方", "公顷",
             "千瓦", "兆瓦", "吉瓦", "千克", "公斤", "公里", "千米", "小时", "机架", "床位", "张床",
             "PFlops", "TFlops", "EFlops", "PFLOPS", "TOPS", "kWh", "MWh", "GWh", "MW", "GW", "kW",
@@ -135,7 +135,7 @@ QUANTITY_UNITS: tuple[str, ...] = tuple(
             "㎡", "亩", "吨", "米", "年", "个", "项", "人", "名", "家", "户", "台", "套", "件", "张",
             "床", "辆", "座", "条", "款", "次", "天", "日", "周", "倍", "所", "栋", "篇", "部", "位",
             "颗", "卡", "头", "只", "晚", "岁", "株", "P", "架", "笔", "例", "盏", "眼", "羽", "尾",
-            "层", "份", "册", "棵", "箱", "升",
+            "层", "份", "册", "棵", "箱", "升", "克", "班", "届",
         ),
         key=len,
         reverse=True,
@@ -647,11 +647,14 @@ def range_bounds(text: str) -> tuple[tuple[Op, NumericMatch], tuple[Op, NumericM
     a, b = nums
     if a.kind != b.kind or a.low is not None or b.low is not None or not a.value < b.value:
         return None
-    between = text[a.end : b.start]
+    between, after = text[a.end : b.start], text[b.end :]
+    if denominator := _shared_denominator(between, after):
+        # A compound unit at both ends (`3克标准煤/千瓦时（含）至6克标准煤/千瓦时`) belongs to each end.
+        between, after = between[len(denominator) :], after[len(denominator) :]
     lower = comparison_op(text[: a.start], between)
-    upper = comparison_op(between, text[b.end :])
+    upper = comparison_op(between, after)
     lower_op = lower[0] if lower else (">" if _bare_inclusion(between) is False else ">=")
-    upper_op = upper[0] if upper else ("<" if _bare_inclusion(text[b.end :]) is False else "<=")
+    upper_op = upper[0] if upper else ("<" if _bare_inclusion(after) is False else "<=")
     if lower_op not in (">=", ">") or upper_op not in ("<=", "<"):
         return None
     join = between[(lower[2] if lower else 0) : len(between) - (upper[1] if upper else 0)]
@@ -663,6 +666,19 @@ def range_bounds(text: str) -> tuple[tuple[Op, NumericMatch], tuple[Op, NumericM
     return (lower_op, a), (upper_op, b)
 
 
+def _shared_denominator(between: str, after: str) -> str:
+    """The `/千瓦时` that follows both ends of a band, or ''."""
+    if not between.startswith("/"):
+        return ""
+    size = 1
+    while size < min(len(between), len(after), 8) and between[size] == after[size]:
+        if between[size] in _NOT_IN_DENOMINATOR:
+            break
+        size += 1
+    return between[:size] if size > 1 and after.startswith(between[:size]) else ""
+
+
+_NOT_IN_DENOMINATOR = frozenset("（()）至到～~-—－以及含不、，, ")
 _TRAILING_AFTER_RE = re.compile(_AFTER_RE.pattern + r"\s*$")
 
 

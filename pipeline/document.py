@@ -119,6 +119,11 @@ class Measure(_Span):
     beneficiaries: list[str] = Field(default_factory=list)
     conditions: list[Condition] = Field(default_factory=list)
     benefits: list[Benefit] = Field(default_factory=list)
+    cap: float | None = Field(
+        default=None,
+        description="a cap on the benefits' sum (`两项补贴合计不超过1500万元`); each benefit keeps it too",
+    )
+    cap_per: str | None = Field(default=None, description="what `cap` is counted per", examples=["企业年度"])
     tier_group: str | None = Field(
         default=None,
         description="measures that are tiers of one award (`分别给予…`) share this id; an applicant gets the "

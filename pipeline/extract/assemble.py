@@ -259,6 +259,7 @@ class _Draft:
     """A benefit before it is placed in a measure."""
 
     benefit: Benefit
+    cap: str | None  # id of its cap
     needed: list[str]  # ids of the conditions it requires, in order
     tier_ids: set[str]  # conditions that only this tier requires
     beneficiaries: list[str]
@@ -323,14 +324,16 @@ def assemble(doc: PolicyDocument) -> list[Measure]:
             required = [r.tail for r in graph.out[anchor.id] if r.label == R.REQUIRES]
             claimants = [e.text for e in graph.tails(anchor.id, R.FOR)]
             tiers = [
-                (_benefit(graph, anchor, values, doc.text), own) for values, own in _tiers(graph, anchor)
+                (_benefit(graph, anchor, values, doc.text), values.get("cap"), own)
+                for values, own in _tiers(graph, anchor)
             ]
             # One award's tiers are all one-time when any is (`分别一次性给予20万元、50万元奖励`).
-            one_time = any(benefit.one_time for benefit, _ in tiers)
-            for benefit, own in tiers:
+            one_time = any(benefit.one_time for benefit, _, _ in tiers)
+            for benefit, cap, own in tiers:
                 benefit.one_time = one_time
                 needed = list(dict.fromkeys(required + own))
-                drafts.append(_Draft(benefit, needed, set(own) - set(required), claimants))
+                cap_id = cap.id if cap else None
+                drafts.append(_Draft(benefit, cap_id, needed, set(own) - set(required), claimants))
         if not drafts:
             continue
         title = _title(clause, use_heading=clause.heading is not None and clause.heading != used_heading)
@@ -346,6 +349,7 @@ def assemble(doc: PolicyDocument) -> list[Measure]:
             for d in group:
                 extra = [graph.entities[i] for i in d.needed if i not in common]
                 d.benefit.condition_text = "；".join(e.text for e in extra if e.label == L.CONDITION) or None
+            shared_cap = _shared_cap(group)
             measures.append(
                 Measure(
                     id=f"m{len(measures) + 1}",
@@ -356,11 +360,20 @@ def assemble(doc: PolicyDocument) -> list[Measure]:
                     beneficiaries=list(dict.fromkeys(b for d in group for b in d.beneficiaries)),
                     conditions=conditions,
                     benefits=[d.benefit for d in group],
+                    cap=shared_cap.cap if shared_cap else None,
+                    cap_per=shared_cap.cap_per if shared_cap else None,
                     tier_group=tier_group if any(d.tier_ids for d in group) else None,
                     confidence=_confidence(graph, clause),
                 )
             )
     return measures
+
+
+def _shared_cap(group: list[_Draft]) -> Benefit | None:
+    """The benefit whose cap two or more benefits of the measure hold (`两项补贴合计，同一企业年度不超过
+    1500万元`): it bounds their sum, not each alone."""
+    held = Counter(d.cap for d in group if d.cap is not None)
+    return next((d.benefit for d in group if d.cap is not None and held[d.cap] > 1), None)
 
 
 def _confidence(graph: _Graph, clause: Clause) -> float:

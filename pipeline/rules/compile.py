@@ -584,13 +584,26 @@ def award_expressions(plan: MeasurePlan) -> list[tuple[str, str]]:
     if awards:
         known = " and ".join(f"{a} != null" for a in awards)
         total = " + ".join(awards)
-        pairs.append((f"{m}.award", f"{eligible} ? ({known} ? {total} : null) : ({not_eligible} ? 0 : null)"))
         partial = " + ".join(f"({a} ?? 0)" for a in awards)
+        if (shared := shared_cap(plan)) is not None:
+            total, partial = f"min([{total}, {number(shared)}])", f"min([{partial}, {number(shared)}])"
+        pairs.append((f"{m}.award", f"{eligible} ? ({known} ? {total} : null) : ({not_eligible} ? 0 : null)"))
         pairs.append((f"{m}.award_known", f"{eligible} ? {partial} : ({not_eligible} ? 0 : null)"))
     else:
         pairs.append((f"{m}.award", f"{not_eligible} ? 0 : null"))
         pairs.append((f"{m}.award_known", f"{eligible} or {not_eligible} ? 0 : null"))
     return pairs
+
+
+def shared_cap(plan: MeasurePlan) -> float | None:
+    """The bound on the sum of the measure's benefits over all their years: a cap counted per year
+    (`同一企业年度…合计不超过`) bounds each year of the longest benefit."""
+    m = plan.measure
+    if m.cap is None:
+        return None
+    yearly = m.cap_per is not None and "年" in m.cap_per
+    years = max((bp.years or 1 for bp in plan.benefits), default=1) if yearly else 1
+    return m.cap * years
 
 
 def _benefit_expressions(p: str, bp: BenefitPlan) -> list[tuple[str, str]]:

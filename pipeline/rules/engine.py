@@ -33,6 +33,7 @@ from pipeline.rules.compile import (
     MeasurePlan,
     compile_document,
     measures_digest,
+    shared_cap,
 )
 from pipeline.rules.explain import money, percent, quantity
 from pipeline.rules.synonyms import canonical_tag, profile_fact_key
@@ -333,6 +334,8 @@ class _Reader:
             text += "; " + prefix + "; ".join(award_parts)
         if len(benefits) > 1 and award is not None and eligible:
             text += f"; total {money(award)}"
+            if (shared := shared_cap(plan)) is not None:
+                text += f" (together at most {money(shared)})"
         if tier is not None:
             text += "; " + self.explain_tier(plan, tier)
         if eligible and award is None and known:

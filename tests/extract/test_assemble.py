@@ -206,3 +206,29 @@ def test_one_alternative_met_is_enough_for_the_rules_engine() -> None:
     assert verdict({"装机功率": 2}, []) == (None, ["在本市注册"])
     (result,) = engine.match({"facts": {"装机功率": 2}, "tags": registered}, [doc])
     assert result.award == 500_000 and "one of 2 alternatives" in result.explanation
+
+
+def test_a_cap_two_benefits_hold_bounds_their_sum() -> None:
+    doc = _document(
+        "对[跨境电商企业]{BENEFICIARY#b}按[海外仓租金]{BASE#s1}的[30%]{RATE#r1}给予[补助]{BENEFIT_KIND#k1}，按[航空运费]{BASE#s2}"
+        "的[50%]{RATE#r2}给予[补贴]{BENEFIT_KIND#k2}。两项补贴合计，单个[企业年度]{CAP_PER#p}不超过[300万元]{CAP#c}。",
+        "@ k1 FOR b; k2 FOR b; k1 HAS_RATE r1; r1 HAS_BASE s1; k2 HAS_RATE r2; r2 HAS_BASE s2; k1 HAS_CAP c; "
+        "k2 HAS_CAP c; c COUNTED_PER p",
+    )
+    (measure,) = doc.measures
+    assert (measure.cap, measure.cap_per) == (3_000_000, "企业年度")
+    assert [b.cap for b in measure.benefits] == [3_000_000, 3_000_000]
+    engine = RulesEngine()
+    (result,) = engine.match({"facts": {"海外仓租金": 8e6, "航空运费": 4e6}}, [doc])
+    assert result.award == 3_000_000 and "together at most 300万元" in result.explanation
+    (result,) = engine.match({"facts": {"海外仓租金": 2e6, "航空运费": 1e6}}, [doc])
+    assert result.award == 1_100_000
+
+
+def test_a_cap_of_one_benefit_is_not_shared() -> None:
+    (measure,) = _measures(
+        "按[设备投资]{BASE#s1}的[10%]{RATE#r1}给予[补助]{BENEFIT_KIND#k1}，最高[500万元]{CAP#c}，同时按[贷款利息]{BASE#s2}"
+        "的[50%]{RATE#r2}给予[贴息]{BENEFIT_KIND#k2}。",
+        "@ k1 HAS_RATE r1; r1 HAS_BASE s1; k2 HAS_RATE r2; r2 HAS_BASE s2; k1 HAS_CAP c",
+    )
+    assert measure.cap is None and [b.cap for b in measure.benefits] == [5_000_000, None]

@@ -38,7 +38,7 @@ from pipeline.model.features import (
 )
 from pipeline.model.words import word_boundaries
 from pipeline.normalize.cap_per import claimant_span
-from pipeline.normalize.numbers import RANGE_WORDS, range_bounds
+from pipeline.normalize.numbers import RANGE_WORDS, range_bounds, scan_numbers
 
 RELATION_THRESHOLD = 0.5
 # Relations whose tail has exactly one head (corpus/README.md): a rate, amount, per-unit amount or
@@ -210,7 +210,7 @@ class ModelExtractor:
         for convention in (priced_per_unit, floors_are_thresholds, listed_alike, bands_are_one_threshold):
             spans = convention(spans, text)
         relations = listed_tiers(self._relations(spans, items, hidden, hints), spans, text)
-        relations = keys_in_order(relations, spans, text)
+        relations = ladder_thresholds(keys_in_order(relations, spans, text), spans, text)
         return one_cap_per_award(no_repeated_award_word(DocumentPrediction(spans, relations)))
 
     def _encode(self, texts: list[str], hint_tags: list[list[int]]) -> dict[str, np.ndarray]:
@@ -789,3 +789,90 @@ def _bounds(text: str, at: int, marks: Iterable[str]) -> tuple[int, int]:
 
 def _reading_order(members: Iterable[int], spans: list[_Span]) -> list[int]:
     return sorted(members, key=lambda k: spans[k].start)
+
+
+def ladder_thresholds(
+    relations: list[tuple[int, int, RelationLabel, float]], spans: list[_Span], text: str
+) -> list[tuple[int, int, RelationLabel, float]]:
+    """Tiers in sentences of their own, the metric named in the first only (`交易额首次超过1000万元的，
+    给予20万元奖励；首次超过5000万元的，给予60万元奖励`). The relation head scores pairs one at a time
+    and leaves the later thresholds unrelated. A threshold that nothing relates to, followed in its
+    sentence by an award that requires no threshold or metric, is a tier: the nearest metric before it
+    in the paragraph whose thresholds read in the same unit holds it, and the award requires it. Each
+    award that required that metric then requires the threshold of its own sentence instead, so that
+    no tier takes the others' thresholds (corpus/README.md, rules 5 and 16)."""
+    related = {i for h, t, _, _ in relations for i in (h, t)}
+    holders: dict[int, list[int]] = {}  # award -> its values
+    required: dict[int, set[int]] = {}
+    thresholds: dict[int, list[int]] = {}
+    for head, tail, label, _ in relations:
+        if label in _VALUE_RELATIONS:
+            holders.setdefault(head, []).append(tail)
+        elif label == RelationLabel.REQUIRES:
+            required.setdefault(head, set()).add(tail)
+        elif label == RelationLabel.HAS_THRESHOLD:
+            thresholds.setdefault(head, []).append(tail)
+    added: list[tuple[int, int, RelationLabel, float]] = []
+    laddered: set[int] = set()
+    for t in _reading_order((i for i, s in enumerate(spans) if s.label == EntityLabel.THRESHOLD), spans):
+        if t in related:
+            continue
+        start, end = _bounds(text, spans[t].start, _SENTENCE_MARKS)
+        award = _award_after(t, (start, end), spans, holders)
+        numeric = {EntityLabel.THRESHOLD, EntityLabel.METRIC}
+        if award is None or any(spans[r].label in numeric for r in required.get(award, ())):
+            continue
+        paragraph_start = text.rfind("\n", 0, spans[t].start) + 1
+        metric = next(
+            (
+                m
+                for m in sorted(thresholds, key=lambda m: -spans[m].start)
+                if paragraph_start <= spans[m].start < start
+                and spans[m].label == EntityLabel.METRIC
+                and any(_same_unit(text, spans[k], spans[t]) for k in thresholds[m])
+            ),
+            None,
+        )
+        if metric is None:
+            continue
+        added += [(metric, t, RelationLabel.HAS_THRESHOLD, 1.0), (award, t, RelationLabel.REQUIRES, 1.0)]
+        thresholds[metric].append(t)
+        required.setdefault(award, set()).add(t)
+        laddered.add(metric)
+    if not added:
+        return relations
+    dropped = {(a, m) for a, needs in required.items() for m in needs & laddered}
+    for award, metric in dropped:
+        start, end = _bounds(text, spans[award].start, _SENTENCE_MARKS)
+        own = [k for k in thresholds[metric] if start <= spans[k].start < end]
+        added += [(award, k, RelationLabel.REQUIRES, 1.0) for k in own[:1] if k not in required[award]]
+    return _without_requires(relations, dropped) + added
+
+
+def _award_after(
+    threshold: int, sentence: tuple[int, int], spans: list[_Span], holders: dict[int, list[int]]
+) -> int | None:
+    """What requires a tier's threshold: the award of the first value after it in its sentence, or the
+    value itself when it has no award in that sentence or is one of several values of its label."""
+    after = [
+        i
+        for i, s in enumerate(spans)
+        if s.label in TIER_VALUES and spans[threshold].end <= s.start < sentence[1]
+    ]
+    if not after:
+        return None
+    value = min(after, key=lambda i: spans[i].start)
+    awards = [a for a, held in holders.items() if value in held]
+    if len(awards) != 1 or not sentence[0] <= spans[awards[0]].start < sentence[1]:
+        return value
+    alike = [v for v in holders[awards[0]] if spans[v].label == spans[value].label]
+    return awards[0] if len(alike) == 1 else value
+
+
+def _same_unit(text: str, a: _Span, b: _Span) -> bool:
+    """Two thresholds that read in one unit: money, a percentage, or a quantity of one unit."""
+    found = [
+        [(n.kind, n.unit) for n in scan_numbers(text[s.start : s.end]) if n.kind != "date"][:1]
+        for s in (a, b)
+    ]
+    return bool(found[0]) and found[0] == found[1]

@@ -380,3 +380,55 @@ def test_a_band_is_one_threshold_with_its_inclusion_marks() -> None:
     a, b = listed.index("20万元"), listed.index("50万元")
     kept = bands_are_one_threshold([_Span(a, a + 4, t, 0.9, 0), _Span(b, b + 4, t, 0.9, 0)], listed)
     assert [listed[s.start : s.end] for s in kept] == ["20万元", "50万元"]
+
+
+def test_a_ladder_of_sentences_gives_each_award_its_own_threshold() -> None:
+    from pipeline.labels import RelationLabel as R
+    from pipeline.model.extractor import ladder_thresholds
+
+    text = "年营业收入首次超过5亿元的，奖励50万元；首次超过20亿元的，奖励150万元；首次超过50亿元的，比例提高至2%。"
+    spans = _spans_of(
+        text,
+        [
+            ("年营业收入", EntityLabel.METRIC),
+            ("超过5亿元", EntityLabel.THRESHOLD),
+            ("奖励", EntityLabel.BENEFIT_KIND),
+            ("50万元", EntityLabel.AMOUNT),
+            ("超过20亿元", EntityLabel.THRESHOLD),
+            ("奖励", EntityLabel.BENEFIT_KIND),
+            ("150万元", EntityLabel.AMOUNT),
+            ("超过50亿元", EntityLabel.THRESHOLD),
+            ("2%", EntityLabel.RATE),
+        ],
+    )
+    # The relation head related the first sentence only, and left the later thresholds alone.
+    found = [(0, 1, R.HAS_THRESHOLD, 0.9), (2, 0, R.REQUIRES, 0.9), (2, 3, R.HAS_AMOUNT, 0.9)]
+    found += [(5, 6, R.HAS_AMOUNT, 0.9), (2, 8, R.HAS_RATE, 0.6)]
+    laddered = ladder_thresholds(found, spans, text)
+    assert sorted((h, t) for h, t, label, _ in laddered if label == R.HAS_THRESHOLD) == [
+        (0, 1),
+        (0, 4),
+        (0, 7),
+    ]
+    # The first award its own threshold instead of the metric (which now holds three); the rate, one of
+    # two values of the first award, is a tier of its own.
+    assert sorted((h, t) for h, t, label, _ in laddered if label == R.REQUIRES) == [(2, 1), (5, 4), (8, 7)]
+
+
+def test_a_threshold_in_another_unit_or_with_no_award_after_it_is_no_tier() -> None:
+    from pipeline.labels import RelationLabel as R
+    from pipeline.model.extractor import ladder_thresholds
+
+    text = "年营业收入超过5亿元的，奖励50万元；项目须在3年内建成，从业人员达到100人以上。"
+    spans = _spans_of(
+        text,
+        [
+            ("年营业收入", EntityLabel.METRIC),
+            ("超过5亿元", EntityLabel.THRESHOLD),
+            ("奖励", EntityLabel.BENEFIT_KIND),
+            ("50万元", EntityLabel.AMOUNT),
+            ("达到100人以上", EntityLabel.THRESHOLD),
+        ],
+    )
+    found = [(0, 1, R.HAS_THRESHOLD, 0.9), (2, 0, R.REQUIRES, 0.9), (2, 3, R.HAS_AMOUNT, 0.9)]
+    assert ladder_thresholds(found, spans, text) == found

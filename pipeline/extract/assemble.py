@@ -43,6 +43,13 @@ _PARENTHETICAL = re.compile(r"[（(][^）)]*[)）]")
 # claimants or objects (`的高校、科研院所或龙头企业`) rather than the two conditions.
 _ALTERNATIVE = re.compile(r"^[的，,、\s]*(或者|或是|或)[，,\s]*$")
 _TITLE_MAX = 40
+# A worked example (政策解读: `举个例子：某牧场新增存栏奶牛1800头，按每头2000元计算，可获得补贴360万元`)
+# starts a sentence with one of these; it and the rest of its paragraph grant nothing (corpus rule 10).
+_WORKED_EXAMPLE = re.compile(
+    r"(?:^|(?<=[。！？!?；;]))[ \t　]*(?:答[:：][ \t　]*)?"
+    r"(?:例如|比如|譬如|举例|举个例子|打个比方|算一笔账|假设|假如|以[^，。；\n]{1,24}为例)",
+    re.MULTILINE,
+)
 
 
 class _Graph:
@@ -316,8 +323,9 @@ def assemble(doc: PolicyDocument) -> list[Measure]:
     graph = _Graph(doc)
     measures: list[Measure] = []
     used_heading: str | None = None
+    examples = [m.start() for m in _WORKED_EXAMPLE.finditer(doc.text)]
     for clause in segment(doc.text):
-        if clause.is_heading:
+        if clause.is_heading or _in_worked_example(clause, examples, doc.text):
             continue
         drafts: list[_Draft] = []
         for anchor in _anchors(graph, clause):
@@ -367,6 +375,12 @@ def assemble(doc: PolicyDocument) -> list[Measure]:
                 )
             )
     return measures
+
+
+def _in_worked_example(clause: Clause, examples: list[int], text: str) -> bool:
+    """The clause is at or after the start of a worked example in its paragraph."""
+    at = bisect_left(examples, clause.start + 1) - 1
+    return at >= 0 and "\n" not in text[examples[at] : clause.start]
 
 
 def _shared_cap(group: list[_Draft]) -> Benefit | None:

@@ -80,7 +80,15 @@ for _cp in (0x00A0, 0x2002, 0x2003, 0x2009, 0x202F):
 
 
 def _for_matching(text: str) -> str:
-    return text.translate(_MATCH_TABLE)
+    """Half-width, and financial numerals (伍佰万元) as plain ones, character for character."""
+    return _FINANCIAL_MONEY_RE.sub(
+        lambda m: m.group().translate(_FINANCIAL_TABLE), text.translate(_MATCH_TABLE)
+    )
+
+
+# Financial numerals (大写) are read only before 元: elsewhere 陆, 伍, 柒 are names (陆家嘴).
+_FINANCIAL_TABLE = str.maketrans("壹贰貳叁參肆伍陆柒捌玖拾佰仟", "一二二三三四五六七八九十百千")
+_FINANCIAL_MONEY_RE = re.compile(r"[零壹贰貳叁參肆伍陆柒捌玖拾佰仟万亿]+(?=[ \t]*元)")
 
 
 # ---------------------------------------------------------------------------------------------

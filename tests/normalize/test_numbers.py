@@ -122,6 +122,8 @@ SINGLE = [
     ("参数量不低于千亿", "千亿", "number", 100_000_000_000, None),
     ("参数规模1.2亿", "1.2亿", "number", 120_000_000, None),
     ("一千二百万", "一千二百万", "number", 12_000_000, None),
+    ("单个企业最高伍佰万元", "伍佰万元", "money", 5_000_000, None),
+    ("奖励人民币壹仟贰佰万元整", "壹仟贰佰万元", "money", 12_000_000, None),
     ("用户规模五十万", "五十万", "number", 500_000, None),
     ("评选二十个", "二十个", "quantity", 20, "个"),
     ("得分为15", "15", "number", 15, None),
@@ -547,3 +549,10 @@ def test_numbers_split_by_ocr_stay_apart_without_money_after() -> None:
 def test_numbers_range_bounds(text: str, bounds: list[tuple[str, float]] | None) -> None:
     found = range_bounds(text)
     assert (None if found is None else [(op, n.value) for op, n in found]) == bounds
+
+
+def test_numbers_financial_numerals_are_read_only_as_money() -> None:
+    assert [(n.text, n.value) for n in scan_numbers("陆家嘴5家企业获贰拾万元")] == [
+        ("5家", 5),
+        ("贰拾万元", 200_000),
+    ]

@@ -332,7 +332,11 @@ def assemble(doc: PolicyDocument) -> list[Measure]:
             required = [r.tail for r in graph.out[anchor.id] if r.label == R.REQUIRES]
             claimants = [e.text for e in graph.tails(anchor.id, R.FOR)]
             tiers = [
-                (_benefit(graph, anchor, values, doc.text), values.get("cap"), own)
+                (
+                    _benefit(graph, anchor, values, doc.text),
+                    values["cap"].id if "cap" in values else None,
+                    own,
+                )
                 for values, own in _tiers(graph, anchor)
             ]
             # One award's tiers are all one-time when any is (`分别一次性给予20万元、50万元奖励`).
@@ -340,8 +344,7 @@ def assemble(doc: PolicyDocument) -> list[Measure]:
             for benefit, cap, own in tiers:
                 benefit.one_time = one_time
                 needed = list(dict.fromkeys(required + own))
-                cap_id = cap.id if cap else None
-                drafts.append(_Draft(benefit, cap_id, needed, set(own) - set(required), claimants))
+                drafts.append(_Draft(benefit, cap, needed, set(own) - set(required), claimants))
         if not drafts:
             continue
         title = _title(clause, use_heading=clause.heading is not None and clause.heading != used_heading)

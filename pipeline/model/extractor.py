@@ -791,6 +791,9 @@ def _reading_order(members: Iterable[int], spans: list[_Span]) -> list[int]:
     return sorted(members, key=lambda k: spans[k].start)
 
 
+_NUMERIC_KEYS = frozenset({EntityLabel.THRESHOLD, EntityLabel.METRIC})
+
+
 def ladder_thresholds(
     relations: list[tuple[int, int, RelationLabel, float]], spans: list[_Span], text: str
 ) -> list[tuple[int, int, RelationLabel, float]]:
@@ -819,8 +822,7 @@ def ladder_thresholds(
             continue
         start, end = _bounds(text, spans[t].start, _SENTENCE_MARKS)
         award = _award_after(t, (start, end), spans, holders)
-        numeric = {EntityLabel.THRESHOLD, EntityLabel.METRIC}
-        if award is None or any(spans[r].label in numeric for r in required.get(award, ())):
+        if award is None or any(spans[r].label in _NUMERIC_KEYS for r in required.get(award, ())):
             continue
         paragraph_start = text.rfind("\n", 0, spans[t].start) + 1
         metric = next(

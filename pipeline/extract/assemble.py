@@ -323,6 +323,9 @@ def assemble(doc: PolicyDocument) -> list[Measure]:
     graph = _Graph(doc)
     measures: list[Measure] = []
     used_heading: str | None = None
+    # The title of the first measure that required each condition: a follow-up benefit in a later
+    # clause (`…；交付船舶属于首制船型的，再给予…`) shares its conditions and keeps its title.
+    title_of_condition: dict[str, str | None] = {}
     examples = [m.start() for m in _WORKED_EXAMPLE.finditer(doc.text)]
     for clause in segment(doc.text):
         if clause.is_heading or _in_worked_example(clause, examples, doc.text):
@@ -361,10 +364,14 @@ def assemble(doc: PolicyDocument) -> list[Measure]:
                 extra = [graph.entities[i] for i in d.needed if i not in common]
                 d.benefit.condition_text = "；".join(e.text for e in extra if e.label == L.CONDITION) or None
             shared_cap = _shared_cap(group)
+            followed = [title_of_condition[i] for i in ordered_common if i in title_of_condition]
+            measure_title = followed[0] if followed else title
+            for i in ordered_common:
+                title_of_condition.setdefault(i, measure_title)
             measures.append(
                 Measure(
                     id=f"m{len(measures) + 1}",
-                    title=title,
+                    title=measure_title,
                     text=clause.text,
                     start=clause.start,
                     end=clause.end,

@@ -242,3 +242,18 @@ def test_a_worked_example_grants_nothing() -> None:
         "@ k FOR b; k HAS_RATE r; r HAS_BASE s; k2 HAS_RATE r2; k2 HAS_AMOUNT a2; k3 HAS_AMOUNT a3",
     )
     assert [[(b.rate, b.amount) for b in m.benefits] for m in measures] == [[(0.1, None)]]
+
+
+def test_a_follow_up_benefit_in_a_later_clause_keeps_the_first_measures_title() -> None:
+    titles = [
+        m.title
+        for m in _measures(
+            "支持智能工厂建设。[企业]{BENEFICIARY#b}[项目总投资]{METRIC#m}[达到3000万元]{THRESHOLD#t}的，按设备投资的"
+            "[10%]{RATE#r}给予[补助]{BENEFIT_KIND#k}；[入选国家级智能制造示范工厂]{CONDITION#c}的，再给予[200万元]{AMOUNT#a}"
+            "[奖励]{BENEFIT_KIND#k2}。对[服务商]{BENEFICIARY#b2}[年服务企业数]{METRIC#m2}[超过50家]{THRESHOLD#t2}的，"
+            "给予[20万元]{AMOUNT#a2}[奖励]{BENEFIT_KIND#k3}。",
+            "@ k FOR b; k REQUIRES m; m HAS_THRESHOLD t; k HAS_RATE r; k2 FOR b; k2 REQUIRES m; k2 REQUIRES c; "
+            "k2 HAS_AMOUNT a; k3 FOR b2; k3 REQUIRES m2; m2 HAS_THRESHOLD t2; k3 HAS_AMOUNT a2",
+        )
+    ]
+    assert titles == ["支持智能工厂建设", "支持智能工厂建设", "服务商年服务企业数超过50家"]

@@ -159,6 +159,9 @@ def with_alternatives(conditions: list[Condition], text: str) -> list[Condition]
     return [c.model_copy(update={"any_of": names.get(group_of[(c.start, c.end)])}) for c in conditions]
 
 
+_ONE_TIME_REACH = 10
+
+
 def _benefit(graph: _Graph, anchor: Entity, values: dict[str, Entity], doc_text: str) -> Benefit:
     ents = [anchor, *values.values()]
     start, end = min(e.start for e in ents), max(e.end for e in ents)
@@ -189,8 +192,10 @@ def _benefit(graph: _Graph, anchor: Entity, values: dict[str, Entity], doc_text:
         n, _ = _number(duration.text)
         if n is not None and n.value is not None:
             b.duration_years = in_years(n.value, duration.text)
-    # 一次性 is written just before the award or between it and its kind word.
-    b.one_time = "一次性" in doc_text[max(0, start - 6) : end]
+    # 一次性 is written before the award, at most a name's length ahead within its clause
+    # (`给予一次性求职创业补贴`), or between it and its kind word.
+    lead = re.split(r"[，,；;。：:]", doc_text[max(0, start - _ONE_TIME_REACH) : start])[-1]
+    b.one_time = "一次性" in lead + doc_text[start:end]
     return b
 
 

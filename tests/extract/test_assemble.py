@@ -257,3 +257,13 @@ def test_a_follow_up_benefit_in_a_later_clause_keeps_the_first_measures_title() 
         )
     ]
     assert titles == ["支持智能工厂建设", "支持智能工厂建设", "服务商年服务企业数超过50家"]
+
+
+def test_one_time_may_stand_a_few_characters_before_the_award_word() -> None:
+    measures = _measures(
+        "对[离校2年内未就业的高校毕业生]{BENEFICIARY#b}，给予一次性求职创业[补贴]{BENEFIT_KIND#k}[2000元]{AMOUNT#a}；"
+        "对[吸纳就业]{CONDITION#c}的[小微企业]{BENEFICIARY#b2}，一次性吸纳就业，按每[人]{UNIT#u}[1000元]{UNIT_AMOUNT#ua}"
+        "给予社保[补贴]{BENEFIT_KIND#k2}。",
+        "@ k FOR b; k HAS_AMOUNT a; k2 FOR b2; k2 REQUIRES c; k2 HAS_UNIT_AMOUNT ua; ua PER_UNIT u",
+    )
+    assert [m.benefits[0].one_time for m in measures] == [True, False]

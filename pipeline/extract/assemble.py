@@ -47,7 +47,8 @@ _TITLE_MAX = 40
 # starts a sentence with one of these; it and the rest of its paragraph grant nothing (corpus rule 10).
 _WORKED_EXAMPLE = re.compile(
     r"(?:^|(?<=[。！？!?；;]))[ \t　]*(?:答[:：][ \t　]*)?"
-    r"(?:例如|比如|譬如|举例|举个例子|打个比方|算一笔账|假设|假如|以[^，。；\n]{1,24}为例)",
+    r"(?:例如|比如|譬如|举例|举个例子|打个比方|假设|假如|以[^，。；\n]{1,24}为例"
+    r"|[^。！？!?；;\n]{0,30}?算了?一?笔账)",  # `算一笔账`, `企业负责人给记者算了一笔账`
     re.MULTILINE,
 )
 

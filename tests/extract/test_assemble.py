@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 from pipeline.corpus.convert import records_to_document
 from pipeline.corpus.markup import parse_paragraph, parse_relations
 from pipeline.document import Measure, PolicyDocument
@@ -234,9 +236,12 @@ def test_a_cap_of_one_benefit_is_not_shared() -> None:
     assert measure.cap is None and [b.cap for b in measure.benefits] == [5_000_000, None]
 
 
-def test_a_worked_example_grants_nothing() -> None:
+@pytest.mark.parametrize("lead", ["举个例子：某企业", "企业负责人给记者算了一笔账：企业"])
+def test_a_worked_example_grants_nothing(lead: str) -> None:
     measures = _measures(
-        "答：对[企业]{BENEFICIARY#b}按[设备投资]{BASE#s}的[10%]{RATE#r}给予[补助]{BENEFIT_KIND#k}。举个例子：某企业设备投资"
+        "答：对[企业]{BENEFICIARY#b}按[设备投资]{BASE#s}的[10%]{RATE#r}给予[补助]{BENEFIT_KIND#k}。"
+        + lead
+        + "设备投资"
         "800万元，按[10%]{RATE#r2}计算可获[补助]{BENEFIT_KIND#k2}[80万元]{AMOUNT#a2}；另一企业可获[补助]{BENEFIT_KIND#k3}"
         "[50万元]{AMOUNT#a3}。",
         "@ k FOR b; k HAS_RATE r; r HAS_BASE s; k2 HAS_RATE r2; k2 HAS_AMOUNT a2; k3 HAS_AMOUNT a3",

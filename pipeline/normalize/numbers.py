@@ -503,15 +503,20 @@ def parse_money(text: str) -> NumericMatch | None:
 
 def parse_percent(text: str) -> float | None:
     """A whole string that is one rate ("20%", "百分之十五", "三分之一", "5‰", "1.5个百分点", "一半",
-    "0.5倍") as a fraction; else None.
+    "0.5倍", "50个基点") as a fraction; else None.
 
-    A range ("5%-10%") is not one rate: None.
+    A range ("5%-10%") is not one rate: None. Basis points stay a quantity everywhere else: in
+    `不高于LPR加50个基点` they are a spread over a rate the text names, not a share.
     """
     if text.strip() in _HALF:
         return 0.5
     multiple = _single(text, "quantity")
-    if multiple is not None and multiple.unit == "倍" and multiple.low is None:
+    if multiple is not None and multiple.low is not None:
+        return None
+    if multiple is not None and multiple.unit == "倍":
         return multiple.value
+    if multiple is not None and multiple.unit == "基点" and multiple.value is not None:
+        return float(Decimal(str(multiple.value)) / 10000)
     m = _single(text, "percent")
     return None if m is None or m.low is not None else m.value
 

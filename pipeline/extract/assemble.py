@@ -42,6 +42,7 @@ _PARENTHETICAL = re.compile(r"[（(][^）)]*[)）]")
 # around it (`…1兆瓦以上或储能容量…`, `…5000头以上，或年度供应种禽…`). Anything longer may join
 # claimants or objects (`的高校、科研院所或龙头企业`) rather than the two conditions.
 _ALTERNATIVE = re.compile(r"^[的，,、\s]*(或者|或是|或)[，,\s]*$")
+_LISTED = re.compile(r"^\s*、\s*$")
 _TITLE_MAX = 40
 # A worked example (政策解读: `举个例子：某牧场新增存栏奶牛1800头，按每头2000元计算，可获得补贴360万元`)
 # starts a sentence with one of these; it and the rest of its paragraph grant nothing (corpus rule 10).
@@ -146,6 +147,7 @@ def with_alternatives(conditions: list[Condition], text: str) -> list[Condition]
     The two bounds of a band share their span and so their group. The order is kept.
     """
     spans = sorted({(c.start, c.end) for c in conditions})
+    worded = {(c.start, c.end): c.value is None for c in conditions}
     group_of: dict[tuple[int, int], int] = {}
     for n, span in enumerate(spans):
         before = spans[n - 1] if n else None
@@ -155,6 +157,20 @@ def with_alternatives(conditions: list[Condition], text: str) -> list[Condition]
             and _ALTERNATIVE.match(text[before[1] : span[0]]) is not None
         )
         group_of[span] = group_of[before] if joined and before is not None else n
+        # A list of titles that ends in 或 (`取得[FDA上市许可]、[CE认证]或[WHO预认证]`) offers every
+        # item as an alternative; a numeric condition before it stays required
+        # (`[参保满1年]、[上年度未裁员]或[裁员率不高于5.5%]`).
+        if joined and before is not None:
+            k = n - 1
+            while (
+                k > 0
+                and spans[k - 1][1] <= spans[k][0]
+                and _LISTED.match(text[spans[k - 1][1] : spans[k][0]])
+                and worded[spans[k - 1]]
+                and worded[spans[k]]
+            ):
+                group_of[spans[k - 1]] = group_of[span]
+                k -= 1
     sizes = Counter(group_of.values())
     names = {g: f"a{i}" for i, g in enumerate(sorted(g for g, size in sizes.items() if size > 1), start=1)}
     return [c.model_copy(update={"any_of": names.get(group_of[(c.start, c.end)])}) for c in conditions]

@@ -272,3 +272,25 @@ def test_one_time_may_stand_a_few_characters_before_the_award_word() -> None:
         "@ k FOR b; k HAS_AMOUNT a; k2 FOR b2; k2 REQUIRES c; k2 HAS_UNIT_AMOUNT ua; ua PER_UNIT u",
     )
     assert [m.benefits[0].one_time for m in measures] == [True, False]
+
+
+def test_a_list_of_titles_ending_in_or_offers_each_as_an_alternative() -> None:
+    (measure,) = _measures(
+        "[企业]{BENEFICIARY#b}产品取得[FDA上市许可]{CONDITION#c1}、[欧盟CE认证]{CONDITION#c2}或[WHO预认证]{CONDITION#c3}的，"
+        "给予[30万元]{AMOUNT#a}[奖励]{BENEFIT_KIND#k}。",
+        "@ k FOR b; k REQUIRES c1; k REQUIRES c2; k REQUIRES c3; k HAS_AMOUNT a",
+    )
+    assert [c.any_of for c in measure.conditions] == ["a1", "a1", "a1"]
+
+
+def test_a_numeric_condition_listed_before_an_or_pair_stays_required() -> None:
+    (measure,) = _measures(
+        "[参加失业保险]{METRIC#m1}[满1年]{THRESHOLD#t1}、[上年度未裁员]{CONDITION#c}或[裁员率]{METRIC#m2}"
+        "[不高于5.5%]{THRESHOLD#t2}的[企业]{BENEFICIARY#b}，按上年度实际缴纳失业保险费的[60%]{RATE#r}给予稳岗[返还]{BENEFIT_KIND#k}。",
+        "@ k FOR b; k REQUIRES m1; m1 HAS_THRESHOLD t1; k REQUIRES c; k REQUIRES m2; m2 HAS_THRESHOLD t2; k HAS_RATE r",
+    )
+    assert [(c.metric or c.text, c.any_of) for c in measure.conditions] == [
+        ("参加失业保险", None),
+        ("上年度未裁员", "a1"),
+        ("裁员率", "a1"),
+    ]

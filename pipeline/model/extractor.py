@@ -211,6 +211,7 @@ class ModelExtractor:
             spans = convention(spans, text)
         relations = listed_tiers(self._relations(spans, items, hidden, hints), spans, text)
         relations = ladder_thresholds(keys_in_order(relations, spans, text), spans, text)
+        relations = new_measure_new_conditions(relations, spans, text)
         return one_cap_per_award(no_repeated_award_word(DocumentPrediction(spans, relations)))
 
     def _encode(self, texts: list[str], hint_tags: list[list[int]]) -> dict[str, np.ndarray]:
@@ -849,6 +850,32 @@ def ladder_thresholds(
         own = [k for k in thresholds[metric] if start <= spans[k].start < end]
         added += [(award, k, RelationLabel.REQUIRES, 1.0) for k in own[:1] if k not in required[award]]
     return _without_requires(relations, dropped) + added
+
+
+# A sentence that opens with a policy verb (`支持行业大模型…研究，按…10%予以资助`) starts a measure of its
+# own; `支持标准：`, `支持方式：` are labels, not openings.
+_OPENS_A_MEASURE = re.compile(
+    r"[\s　]*(?:（[一二三四五六七八九十]+）|[一二三四五六七八九十]+、|\d+[.．、])?[\s　]*"
+    r"(?:支持|鼓励|推动|加快|加强|促进|引导|扶持|培育|强化|提升|推进)(?![^，。；]{0,4}[：:])"
+)
+
+
+def new_measure_new_conditions(
+    relations: list[tuple[int, int, RelationLabel, float]], spans: list[_Span], text: str
+) -> list[tuple[int, int, RelationLabel, float]]:
+    """An award in a sentence that opens with a policy verb requires nothing from earlier sentences:
+    the relation head, scoring pairs one at a time, sometimes gives it a condition of the measure
+    before (`…参数量不低于千亿…的大模型，给予…补贴。支持行业大模型…，按…10%予以资助`). Of the 41 gold
+    requirements in train and dev that reach back over a sentence end, none comes from such a
+    sentence (they follow `支持标准：` labels, 另/再 follow-ups and tier ladders)."""
+    dropped: set[tuple[int, int]] = set()
+    for head, tail, label, _ in relations:
+        if label != RelationLabel.REQUIRES or spans[tail].end > spans[head].start:
+            continue
+        start = max(text.rfind(mark, 0, spans[head].start) for mark in "。！？!?\n") + 1
+        if spans[tail].end <= start and _OPENS_A_MEASURE.match(text, start):
+            dropped.add((head, tail))
+    return _without_requires(relations, dropped) if dropped else relations
 
 
 def _award_after(

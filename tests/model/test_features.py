@@ -432,3 +432,36 @@ def test_a_threshold_in_another_unit_or_with_no_award_after_it_is_no_tier() -> N
     )
     found = [(0, 1, R.HAS_THRESHOLD, 0.9), (2, 0, R.REQUIRES, 0.9), (2, 3, R.HAS_AMOUNT, 0.9)]
     assert ladder_thresholds(found, spans, text) == found
+
+
+def test_an_award_in_a_sentence_opened_by_a_policy_verb_keeps_no_earlier_condition() -> None:
+    from pipeline.labels import RelationLabel as R
+    from pipeline.model.extractor import new_measure_new_conditions
+
+    text = (
+        "对参数量不低于千亿的大模型，给予不超过研发投入20%的补贴。支持行业大模型研究，按研发费用的10%予以资助。"
+        "支持标准：按研发费用的5%给予奖励。"
+    )
+    spans = _spans_of(
+        text,
+        [
+            ("参数量", EntityLabel.METRIC),
+            ("不低于千亿", EntityLabel.THRESHOLD),
+            ("20%", EntityLabel.RATE),
+            ("补贴", EntityLabel.BENEFIT_KIND),
+            ("10%", EntityLabel.RATE),
+            ("资助", EntityLabel.BENEFIT_KIND),
+            ("5%", EntityLabel.RATE),
+            ("奖励", EntityLabel.BENEFIT_KIND),
+        ],
+    )
+    found = [(0, 1, R.HAS_THRESHOLD, 0.9), (3, 0, R.REQUIRES, 0.9), (3, 2, R.HAS_RATE, 0.9)]
+    found += [
+        (5, 4, R.HAS_RATE, 0.9),
+        (5, 0, R.REQUIRES, 0.6),
+        (7, 6, R.HAS_RATE, 0.9),
+        (7, 0, R.REQUIRES, 0.6),
+    ]
+    kept = new_measure_new_conditions(found, spans, text)
+    # `支持标准：` labels the standard of the measure before it, whose conditions it keeps.
+    assert sorted((h, t) for h, t, label, _ in kept if label == R.REQUIRES) == [(3, 0), (7, 0)]

@@ -64,10 +64,20 @@ def _is_wrapped(line: str, width: float, *, indent: float = 0.0) -> bool:
     return width > 0 and display_width(line) + indent >= _WRAP_SHARE * width and not _ends_sentence(line)
 
 
+_LATIN_RUN_AT_END = re.compile(r"[A-Za-z]+$")
+
+
 def _joiner(left: str, right: str) -> str:
-    """Nothing between CJK text or digits (`不少于20` / `0平方米`); a space between Latin words."""
-    latin_words = left[-1:].isascii() and left[-1:].isalpha() and right[:1].isascii() and right[:1].isalpha()
-    return " " if latin_words else ""
+    """Nothing between CJK text or digits (`不少于20` / `0平方米`); a space between Latin words. A
+    Latin run written into Chinese text (`能源利用效率（P` + `UE）`, `50PFl` + `ops`) is one word cut
+    by the line end; it is a word of its own when a space or the line start comes before it, or the
+    line is English prose."""
+    run = _LATIN_RUN_AT_END.search(left)
+    if run is None or not (right[:1].isascii() and right[:1].isalpha()):
+        return ""
+    before = left[: run.start()]
+    own_word = not before or before[-1].isspace() or left.count(" ") >= 2
+    return " " if own_word else ""
 
 
 @dataclass

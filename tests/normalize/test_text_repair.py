@@ -104,6 +104,11 @@ def test_text_repair_digits_split_over_lines_join_and_latin_words_keep_a_space()
     assert "computing power" in _text(
         ["the provincial plan for computing", "power and artificial intelligence."]
     )
+    # A Latin run inside Chinese text is one word cut by the line end.
+    assert "能源利用效率（PUE）应低于1.3" in _text(
+        ["对新建算力中心给予补助，项目能源利用效率（P", "UE）应低于1.3。"]
+    )
+    assert "采用 Open Harmony 系统" in _text(["对终端企业在新产品中采用 Open", "Harmony 系统的给予补贴。"])
 
 
 def test_text_repair_blocks_keep_boxes_and_offsets_furniture_left_out() -> None:

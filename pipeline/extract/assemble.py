@@ -274,12 +274,17 @@ def _tiers(graph: _Graph, anchor: Entity) -> list[tuple[dict[str, Entity], list[
 _QA_LABEL = re.compile(r"^\s*[问答][：:]\s*")
 
 
+_TOPIC_LEAD = re.compile(r"^在?(.{2,20}?)方面$")
+
+
 def _title(clause: Clause, use_heading: bool) -> str | None:
     if use_heading and clause.heading:
         return clause.heading
     text = _QA_LABEL.sub("", ENUMERATION.sub("", clause.text, count=1))
     lead = re.split(r"[，,：:；;。]", text, maxsplit=1)[0]
     lead = re.sub(r"^(?:对于|对)", "", lead).strip().removesuffix("的")
+    # A report's lead names the topic: `在智能化改造方面` → 智能化改造.
+    lead = _TOPIC_LEAD.sub(r"\1", lead)
     return lead[:_TITLE_MAX] or clause.heading
 
 

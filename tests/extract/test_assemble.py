@@ -294,3 +294,11 @@ def test_a_numeric_condition_listed_before_an_or_pair_stays_required() -> None:
         ("上年度未裁员", "a1"),
         ("裁员率", "a1"),
     ]
+
+
+def test_a_reports_topic_lead_titles_the_measure_without_its_frame() -> None:
+    (measure,) = _measures(
+        "在冷库建设方面，[新建冷库]{CONDITION#c}的[企业]{BENEFICIARY#b}按每[立方米]{UNIT#u}[100元]{UNIT_AMOUNT#ua}给予[补助]{BENEFIT_KIND#k}。",
+        "@ k FOR b; k REQUIRES c; k HAS_UNIT_AMOUNT ua; ua PER_UNIT u",
+    )
+    assert measure.title == "冷库建设"

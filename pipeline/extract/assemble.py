@@ -90,16 +90,32 @@ def _value_unit(n: NumericMatch) -> str | None:
     return n.unit if n.kind in ("quantity", "money") else None
 
 
+_CHANGE_WORD = re.compile(r"(下降|降低|减少|增长|提高|增加)")
+_CHANGE_NAME = {
+    "下降": "降幅",
+    "降低": "降幅",
+    "减少": "降幅",
+    "增长": "增幅",
+    "提高": "增幅",
+    "增加": "增幅",
+}
+
+
 def _threshold_conditions(graph: _Graph, threshold: Entity) -> list[Condition]:
     """The condition a threshold sets on its metric; two when it states a range (`5000万元至1亿元`)."""
     metrics = graph.heads(threshold.id, R.HAS_THRESHOLD)
     metric = metrics[0] if metrics else None
     start = min(threshold.start, metric.start) if metric else threshold.start
 
+    name = _PARENTHETICAL.sub("", metric.text) if metric else None
+    # `单位产品综合能耗下降10%以上` bounds the fall, not the quantity: the metric is its change.
+    if name and (change := _CHANGE_WORD.match(threshold.text)):
+        name += _CHANGE_NAME[change.group(1)]
+
     def condition(op: str | None, n: NumericMatch) -> Condition:
         return Condition(
             text=(metric.text if metric else "") + threshold.text if metric else threshold.text,
-            metric=_PARENTHETICAL.sub("", metric.text) if metric else None,
+            metric=name,
             op=op,
             value=n.value,
             unit=_value_unit(n),

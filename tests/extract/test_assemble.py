@@ -302,3 +302,13 @@ def test_a_reports_topic_lead_titles_the_measure_without_its_frame() -> None:
         "@ k FOR b; k REQUIRES c; k HAS_UNIT_AMOUNT ua; ua PER_UNIT u",
     )
     assert measure.title == "冷库建设"
+
+
+def test_a_threshold_on_a_fall_bounds_the_change_not_the_quantity() -> None:
+    (measure,) = _measures(
+        "[企业]{BENEFICIARY#b}[单位产品综合能耗]{METRIC#m}[下降10%以上]{THRESHOLD#t}的，按每吨标准煤[300元]{UNIT_AMOUNT#ua}"
+        "给予[奖励]{BENEFIT_KIND#k}。",
+        "@ k FOR b; k REQUIRES m; m HAS_THRESHOLD t; k HAS_UNIT_AMOUNT ua",
+    )
+    (condition,) = measure.conditions
+    assert (condition.metric, condition.op, condition.value) == ("单位产品综合能耗降幅", ">=", 0.1)

@@ -872,7 +872,7 @@ def new_measure_new_conditions(
     for head, tail, label, _ in relations:
         if label != RelationLabel.REQUIRES or spans[tail].end > spans[head].start:
             continue
-        start = max(text.rfind(mark, 0, spans[head].start) for mark in "。！？!?\n") + 1
+        start, _ = _bounds(text, spans[head].start, "。！？!?\n")
         if spans[tail].end <= start and _OPENS_A_MEASURE.match(text, start):
             dropped.add((head, tail))
     return _without_requires(relations, dropped) if dropped else relations

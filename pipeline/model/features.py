@@ -152,21 +152,7 @@ def decode_tags(tag_probs: np.ndarray, boundaries: np.ndarray | None = None) -> 
     length = len(tag_probs)
     if length == 0:
         return []
-    log_probs = np.log(np.clip(tag_probs, 1e-9, 1.0))
-    penalty = np.where(_ALLOWED, 0.0, -np.inf)
-    inside_word = penalty - MID_WORD_EDGE_COST * _MID_WORD_EDGES
-    score = np.where(_STARTS, log_probs[0], -np.inf)
-    back = np.zeros((length, len(TAGS)), dtype=np.int64)
-    for i in range(1, length):
-        mid_word = boundaries is not None and not boundaries[i]
-        candidates = score[:, None] + (inside_word if mid_word else penalty)  # previous tag x this tag
-        back[i] = candidates.argmax(axis=0)
-        score = candidates[back[i], np.arange(len(TAGS))] + log_probs[i]
-    best = [int(score.argmax())]
-    for i in range(length - 1, 0, -1):
-        best.append(int(back[i, best[-1]]))
-    best.reverse()
-
+    best = _best_tags(tag_probs, boundaries)
     spans: list[SpanPrediction] = []
     start = 0
     for i, tag_id in enumerate([*best, TAG_INDEX["O"]]):
@@ -177,6 +163,38 @@ def decode_tags(tag_probs: np.ndarray, boundaries: np.ndarray | None = None) -> 
         if i < length and TAGS[tag_id].startswith("B-"):
             start = i
     return spans
+
+
+def _best_tags(tag_probs: np.ndarray, boundaries: np.ndarray | None) -> list[int]:
+    """Viterbi over the BIO transitions and mid-word edge costs. When each character's most
+    probable tag already forms a valid sequence with no edge inside a word, that sequence is the
+    optimum (every path scores at most the sum of the per-character maxima, and costs are never
+    positive), so the dynamic programme is skipped: most windows of a notice take this path."""
+    greedy = tag_probs.argmax(axis=1)
+    previous, following = greedy[:-1], greedy[1:]
+    cut_words = (
+        _MID_WORD_EDGES[previous, following] * ~np.asarray(boundaries[1 : len(greedy)], dtype=bool)
+        if boundaries is not None
+        else np.zeros(len(following))
+    )
+    if _STARTS[greedy[0]] and _ALLOWED[previous, following].all() and not cut_words.any():
+        return [int(t) for t in greedy]
+
+    log_probs = np.log(np.clip(tag_probs, 1e-9, 1.0))
+    penalty = np.where(_ALLOWED, 0.0, -np.inf)
+    inside_word = penalty - MID_WORD_EDGE_COST * _MID_WORD_EDGES
+    score = np.where(_STARTS, log_probs[0], -np.inf)
+    back = np.zeros((len(tag_probs), len(TAGS)), dtype=np.int64)
+    for i in range(1, len(tag_probs)):
+        mid_word = boundaries is not None and not boundaries[i]
+        candidates = score[:, None] + (inside_word if mid_word else penalty)  # previous tag x this tag
+        back[i] = candidates.argmax(axis=0)
+        score = candidates[back[i], np.arange(len(TAGS))] + log_probs[i]
+    best = [int(score.argmax())]
+    for i in range(len(tag_probs) - 1, 0, -1):
+        best.append(int(back[i, best[-1]]))
+    best.reverse()
+    return best
 
 
 def bio_tags(length: int, spans: Sequence[tuple[int, int, EntityLabel]]) -> list[int]:

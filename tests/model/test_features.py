@@ -7,11 +7,16 @@ import numpy as np
 from pipeline.labels import EntityLabel
 from pipeline.model.extractor import _Span
 from pipeline.model.features import (
+    _ALLOWED,
+    _MID_WORD_EDGES,
+    _STARTS,
+    MID_WORD_EDGE_COST,
     PATTERN_NO_RELATION,
     PATTERN_NO_SPANS,
     RELATION_LABELS,
     TAG_INDEX,
     TAGS,
+    bio_tags,
     decode_tags,
     pattern_hints,
 )
@@ -52,6 +57,42 @@ def test_decode_moves_a_span_edge_out_of_a_word() -> None:
     assert (cut.start, cut.end) == (1, 3)
     (whole,) = decode_tags(probs, _boundaries(5, {3}))
     assert (whole.start, whole.end, whole.label) == (1, 4, EntityLabel.CONDITION)
+
+
+def _path_score(path: list[int], log_probs: np.ndarray, boundaries: np.ndarray) -> float:
+    score = log_probs[0, path[0]] if _STARTS[path[0]] else -np.inf
+    for i in range(1, len(path)):
+        if not _ALLOWED[path[i - 1], path[i]]:
+            return -np.inf
+        cut = 0.0 if boundaries[i] else MID_WORD_EDGE_COST * _MID_WORD_EDGES[path[i - 1], path[i]]
+        score += log_probs[i, path[i]] - cut
+    return float(score)
+
+
+def _optimum(log_probs: np.ndarray, boundaries: np.ndarray) -> float:
+    """The best path's score by brute force over the previous tag (forward pass only)."""
+    score = np.where(_STARTS, log_probs[0], -np.inf)
+    for i in range(1, len(log_probs)):
+        cut = 0.0 if boundaries[i] else MID_WORD_EDGE_COST * _MID_WORD_EDGES
+        step = score[:, None] + np.where(_ALLOWED, 0.0, -np.inf) - cut
+        score = step.max(axis=0) + log_probs[i]
+    return float(score.max())
+
+
+def test_decode_finds_the_best_valid_path_sharp_or_flat() -> None:
+    # Sharp distributions mostly take the shortcut (each character's best tag is already a valid
+    # path); flat ones mostly need the full Viterbi. Both must reach the optimum.
+    rng = np.random.default_rng(7)
+    for concentration in (0.02, 0.3, 3.0):
+        for _ in range(60):
+            length = int(rng.integers(1, 40))
+            probs = rng.dirichlet(np.full(len(TAGS), concentration), size=length)
+            probs = np.clip(probs, 1e-9, 1.0)
+            boundaries = rng.random(length + 1) < 0.7
+            spans = decode_tags(probs, boundaries)
+            path = bio_tags(length, [(s.start, s.end, s.label) for s in spans])
+            log_probs = np.log(probs)
+            assert _path_score(path, log_probs, boundaries) >= _optimum(log_probs, boundaries) - 1e-9
 
 
 def test_decode_lets_units_start_inside_a_word() -> None:

@@ -155,6 +155,34 @@ _UNIT_CANONICAL = {
 }  # fmt: skip
 _ASCII_UNITS_BY_LOWER = {u.lower(): _UNIT_CANONICAL.get(u, u) for u in QUANTITY_UNITS if u.isascii()}
 
+# Units of one dimension that a band may mix (`200千瓦（含）至1兆瓦（不含）`): unit -> (dimension, size).
+_UNIT_SIZES: dict[str, tuple[str, float]] = {
+    "千瓦": ("power", 1e3), "kW": ("power", 1e3), "兆瓦": ("power", 1e6), "MW": ("power", 1e6),
+    "吉瓦": ("power", 1e9), "GW": ("power", 1e9),
+    "千瓦时": ("energy", 1e3), "kWh": ("energy", 1e3), "兆瓦时": ("energy", 1e6),
+    "MWh": ("energy", 1e6), "吉瓦时": ("energy", 1e9), "GWh": ("energy", 1e9),
+    "千伏安": ("apparent power", 1e3), "kVA": ("apparent power", 1e3),
+    "兆伏安": ("apparent power", 1e6), "MVA": ("apparent power", 1e6),
+    "克": ("mass", 1.0), "千克": ("mass", 1e3), "公斤": ("mass", 1e3), "kg": ("mass", 1e3),
+    "吨": ("mass", 1e6),
+    "米": ("length", 1.0), "千米": ("length", 1e3), "公里": ("length", 1e3), "km": ("length", 1e3),
+    "平方米": ("area", 1.0), "㎡": ("area", 1.0), "平米": ("area", 1.0), "公顷": ("area", 1e4),
+    "平方公里": ("area", 1e6), "平方千米": ("area", 1e6),
+    "TFlops": ("compute", 1e12), "PFlops": ("compute", 1e15), "EFlops": ("compute", 1e18),
+    "TB": ("storage", 1.0), "PB": ("storage", 1e3), "EB": ("storage", 1e6),
+}  # fmt: skip
+
+
+def in_unit(n: NumericMatch, unit: str | None) -> NumericMatch | None:
+    """`n` restated in `unit` (1兆瓦 in 千瓦 is 1000千瓦); None when the units measure different things."""
+    if n.unit == unit:
+        return n
+    have, want = _UNIT_SIZES.get(n.unit or ""), _UNIT_SIZES.get(unit or "")
+    if have is None or want is None or have[0] != want[0]:
+        return None
+    return replace(n, value=n.value * have[1] / want[1], unit=unit)
+
+
 # Currency word -> unit reported (None for renminbi yuan).
 CURRENCIES: dict[str, str | None] = {
     "元": None, "美元": "美元", "美金": "美元", "欧元": "欧元", "港元": "港元", "港币": "港元",
@@ -647,6 +675,8 @@ def range_bounds(text: str) -> tuple[tuple[Op, NumericMatch], tuple[Op, NumericM
 
     >>> [(op, n.value) for op, n in range_bounds("5000万元（含）至1亿元（不含）")]
     [('>=', 50000000.0), ('<', 100000000.0)]
+    >>> [(op, n.value, n.unit) for op, n in range_bounds("200千瓦（含）至1兆瓦（不含）")]
+    [('>=', 200.0, '千瓦'), ('<', 1000.0, '千瓦')]
     >>> range_bounds("超过500万元") is None, range_bounds("20万元、50万元") is None
     (True, True)
     """
@@ -658,7 +688,10 @@ def range_bounds(text: str) -> tuple[tuple[Op, NumericMatch], tuple[Op, NumericM
     if len(nums) != 2:
         return None
     a, b = nums
-    if a.kind != b.kind or a.low is not None or b.low is not None or not a.value < b.value:
+    if a.kind != b.kind or a.low is not None or b.low is not None:
+        return None
+    upper_end = in_unit(b, a.unit)  # both ends in the first end's unit
+    if upper_end is None or not a.value < upper_end.value:
         return None
     between, after = text[a.end : b.start], text[b.end :]
     if denominator := _shared_denominator(between, after):
@@ -676,7 +709,7 @@ def range_bounds(text: str) -> tuple[tuple[Op, NumericMatch], tuple[Op, NumericM
         return None
     if not (lower or upper or _RANGE_WORD_RE.search(join)):
         return None  # "20万元、50万元" lists two values
-    return (lower_op, a), (upper_op, b)
+    return (lower_op, a), (upper_op, upper_end)
 
 
 def _shared_denominator(between: str, after: str) -> str:

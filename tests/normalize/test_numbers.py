@@ -542,6 +542,12 @@ def test_numbers_split_by_ocr_stay_apart_without_money_after() -> None:
         ("10蒸吨/小时以上20蒸吨/小时以下", [(">=", 10), ("<=", 20)]),
         ("5千克标准煤/吨至8千克标准煤/吨", [(">=", 5), ("<=", 8)]),
         ("2000万元以上不足5000万元", [(">=", 2e7), ("<", 5e7)]),
+        ("200千瓦（含）至1兆瓦（不含）", [(">=", 200), ("<", 1000)]),  # both ends in 千瓦
+        ("1兆瓦至5000千瓦", [(">=", 1), ("<=", 5)]),  # both ends in 兆瓦
+        ("500公斤至2吨", [(">=", 500), ("<=", 2000)]),
+        ("2吨至500公斤", None),  # ends out of order once in one unit
+        ("10千瓦至20千瓦时", None),  # power and energy
+        ("10人至20台", None),
         ("超过500万元", None),  # one end
         ("1000万元以下", None),
         ("20万元、50万元", None),  # a list of two values, not a band

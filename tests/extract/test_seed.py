@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import pytest
 
 from pipeline.document import Measure
-from pipeline.run import Extractor, Pipeline
+from pipeline.run import Extractor, Pipeline, default_model_dir
 from tests.shared_data import SEED_GOLD, SEED_TEXT
 
 pytestmark = pytest.mark.skipif(not SEED_TEXT.exists(), reason="../shared/seed is not beside this checkout")
@@ -39,8 +40,27 @@ def _matches(measure: Measure, gold: dict[str, object]) -> bool:
     return _numeric_conditions(got["conditions"]) == _numeric_conditions(gold["conditions"])  # type: ignore[arg-type]
 
 
-@pytest.mark.parametrize("extractor", ["patterns", "auto"])
-def test_seed_reference_measures_are_exact(extractor: Extractor) -> None:
+FAST_MODEL = default_model_dir().parent / "ner-fast"
+
+
+@pytest.mark.parametrize(
+    ("extractor", "model_dir"),
+    [
+        ("patterns", None),
+        ("auto", None),
+        pytest.param(
+            "model",
+            FAST_MODEL,
+            id="ner-fast",
+            marks=pytest.mark.skipif(not (FAST_MODEL / "encoder.onnx").exists(), reason="no fast model"),
+        ),
+    ],
+)
+def test_seed_reference_measures_are_exact(
+    extractor: Extractor, model_dir: Path | None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    if model_dir:
+        monkeypatch.setenv("ZHENGCE_MODEL_DIR", str(model_dir))
     doc = Pipeline(extractor=extractor).process_path(SEED_TEXT)
     gold = json.loads(SEED_GOLD.read_text(encoding="utf-8"))["measures"]
     exact = [g["title"] for g in gold if any(_matches(m, g) for m in doc.measures)]

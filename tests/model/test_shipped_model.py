@@ -1,42 +1,56 @@
-"""The model shipped in models/ner: small, loads without torch, deterministic, and quiet on text
-that is not a policy."""
+"""The models shipped in models/ner (the default) and models/ner-fast (6 layers, for throughput):
+small, load without torch, deterministic, and quiet on text that is not a policy."""
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
+from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 
 from pipeline.run import Pipeline, default_model_dir
 
-MODEL = default_model_dir()
-pytestmark = pytest.mark.skipif(
-    not (MODEL / "encoder.onnx").exists(), reason="no model shipped in models/ner"
-)
+SHIPPED = [
+    pytest.param(
+        folder,
+        id=folder.name,
+        marks=pytest.mark.skipif(not (folder / "encoder.onnx").exists(), reason=f"no model in {folder}"),
+    )
+    for folder in (default_model_dir(), default_model_dir().parent / "ner-fast")
+]
 
 NOTICE = "对上一年度营业收入超过500万元的企业，按照上一年度营业收入的1%给予奖励，最高不超过200万元。"
 
 
-@pytest.fixture(scope="module")
-def pipeline() -> Pipeline:
-    return Pipeline(extractor="model")
+@pytest.fixture(scope="module", params=SHIPPED)
+def pipeline(request: pytest.FixtureRequest) -> Iterator[Pipeline]:
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("ZHENGCE_MODEL_DIR", str(request.param))
+        yield Pipeline(extractor="model")
 
 
-def test_shipped_model_is_tens_of_megabytes_at_most() -> None:
-    size = sum(p.stat().st_size for p in MODEL.iterdir() if p.is_file())
-    assert size < 50 * 1024 * 1024, f"models/ner is {size / 1e6:.1f} MB"
-    assert (MODEL / "README.md").exists(), "the model card"
+@pytest.mark.parametrize("folder", SHIPPED)
+def test_shipped_model_is_tens_of_megabytes_at_most(folder: Path) -> None:
+    size = sum(p.stat().st_size for p in folder.iterdir() if p.is_file())
+    assert size < 50 * 1024 * 1024, f"{folder} is {size / 1e6:.1f} MB"
+    assert (folder / "README.md").exists(), "the model card"
 
 
-def test_shipped_model_loads_without_torch() -> None:
+@pytest.mark.parametrize("folder", SHIPPED)
+def test_shipped_model_loads_without_torch(folder: Path) -> None:
     script = (
         "import sys; sys.modules['torch'] = None; sys.modules['transformers'] = None\n"
         "from pipeline.run import Pipeline\n"
         f"doc = Pipeline(extractor='model').process_text({NOTICE!r})\n"
         "print(doc.measures[0].benefits[0].cap)\n"
     )
-    result = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=False)
+    env = {**os.environ, "ZHENGCE_MODEL_DIR": str(folder)}
+    result = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, check=False, env=env
+    )
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == "2000000.0"
 

@@ -430,10 +430,13 @@ def _scan_general(text: str, h: str, i: int) -> NumericMatch | None:
         if low is not None:
             low = p.value
     per = None
-    if kind == "money" and (pm := _PER_RE.match(h, end)) is not None:
-        per = _SPACES_RE.sub("", pm.group(1))
-        end = pm.end()
     unit = last.unit if kind in ("money", "quantity") else None
+    if kind in ("money", "quantity") and (pm := _PER_RE.match(h, end)) is not None:
+        end = pm.end()
+        if kind == "money":
+            per = _SPACES_RE.sub("", pm.group(1))
+        else:  # a rate of a quantity is its unit: 60万吨/年 -> 吨/年, 10蒸吨/小时 -> 蒸吨/小时
+            unit = f"{unit}/{_SPACES_RE.sub('', pm.group(1))}"
     return _to_match(text, i, end, kind, float(value), unit, None if low is None else float(low), per)
 
 

@@ -87,6 +87,9 @@ def _number(text: str) -> tuple[NumericMatch | None, str | None]:
 
 
 def _value_unit(n: NumericMatch) -> str | None:
+    """A condition's unit; money per unit is a price (`不高于35元/公斤` -> 元/公斤), not a sum."""
+    if n.kind == "money" and n.per:
+        return f"{n.unit or '元'}/{n.per}"
     return n.unit if n.kind in ("quantity", "money") else None
 
 

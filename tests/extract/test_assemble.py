@@ -312,3 +312,20 @@ def test_a_threshold_on_a_fall_bounds_the_change_not_the_quantity() -> None:
     )
     (condition,) = measure.conditions
     assert (condition.metric, condition.op, condition.value) == ("单位产品综合能耗降幅", ">=", 0.1)
+
+
+PRICE_CAP = (
+    "对[氢气终端零售价格]{METRIC#m}[不高于35元/公斤]{THRESHOLD#t}的[加氢站]{BENEFICIARY#b}，按每[公斤]{UNIT#u}"
+    "[10元]{UNIT_AMOUNT#ua}给予[补贴]{BENEFIT_KIND#k}。",
+    "@ m HAS_THRESHOLD t; k REQUIRES m; k FOR b; k HAS_UNIT_AMOUNT ua; ua PER_UNIT u",
+)
+
+
+def test_a_price_threshold_keeps_its_unit_and_is_checked_as_a_price() -> None:
+    doc = _document(*PRICE_CAP)
+    (measure,) = doc.measures
+    assert [(c.op, c.value, c.unit) for c in measure.conditions] == [("<=", 35, "元/公斤")]
+    engine = RulesEngine()
+    for price, eligible in [(30, True), (40, False)]:
+        (result,) = engine.match({"facts": {"氢气终端零售价格": price, "公斤": 1000}}, [doc])
+        assert (result.award == 10_000) is eligible, price

@@ -173,7 +173,7 @@ _UNIT_SIZES: dict[str, tuple[str, float]] = {
 }  # fmt: skip
 
 
-def in_unit(n: NumericMatch, unit: str | None) -> NumericMatch | None:
+def _in_unit(n: NumericMatch, unit: str | None) -> NumericMatch | None:
     """`n` restated in `unit` (1兆瓦 in 千瓦 is 1000千瓦); None when the units measure different things."""
     if n.unit == unit:
         return n
@@ -693,7 +693,7 @@ def range_bounds(text: str) -> tuple[tuple[Op, NumericMatch], tuple[Op, NumericM
     a, b = nums
     if a.kind != b.kind or a.low is not None or b.low is not None:
         return None
-    upper_end = in_unit(b, a.unit)  # both ends in the first end's unit
+    upper_end = _in_unit(b, a.unit)  # both ends in the first end's unit
     if upper_end is None or not a.value < upper_end.value:
         return None
     between, after = text[a.end : b.start], text[b.end :]

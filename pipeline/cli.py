@@ -294,6 +294,50 @@ def train_command(
     click.echo(json.dumps(summary, indent=2, ensure_ascii=False))
 
 
+@main.command("train-gate")
+@click.option(
+    "--corpus", type=click.Path(file_okay=False, path_type=Path), default=Path("corpus"), show_default=True
+)
+@click.option(
+    "--reviewed",
+    type=click.Path(exists=True, path_type=Path),
+    multiple=True,
+    help="Reviewed records (folder or JSONL) added to the train split; repeatable.",
+)
+@click.option("--seed", type=int, default=13, show_default=True)
+@click.option(
+    "-o",
+    "--output",
+    "out",
+    type=click.Path(exists=True, file_okay=False, path_type=Path),
+    required=True,
+    help="Model folder to write gate.npz into.",
+)
+def train_gate_command(corpus: Path, reviewed: tuple[Path, ...], seed: int, out: Path) -> None:
+    """Fit a model folder's paragraph gate alone (zhengce train fits it with the model).
+
+    The gate lets the encoder skip paragraphs that hold no policy term; its threshold is set by
+    document-wise cross-validation on the train split. Needs numpy only, no torch.
+    """
+    from pipeline.corpus.build import build, load_split
+    from pipeline.model.gate import GATE_FILE, fit_gate
+
+    build(corpus)
+    records = load_split(corpus, "train")
+    if reviewed:
+        from pipeline.review.reviewed import for_training, load_reviewed
+
+        try:
+            held_out = [*load_split(corpus, "dev"), *load_split(corpus, "test")]
+            records = [*records, *for_training(load_reviewed(reviewed), held_out=held_out).records]
+        except InputError as exc:
+            _error(str(exc))
+            sys.exit(1)
+    fit = fit_gate(records, seed=seed)
+    fit.gate.save(out / GATE_FILE)
+    click.echo(json.dumps(fit.as_dict(), indent=2))
+
+
 @main.group("evaluate", invoke_without_command=True)
 @click.option(
     "--corpus", type=click.Path(file_okay=False, path_type=Path), default=Path("corpus"), show_default=True
@@ -301,6 +345,11 @@ def train_command(
 @click.option("--split", type=click.Choice(["train", "dev", "test"]), default="test", show_default=True)
 @click.option("--model", "model_dir", type=click.Path(file_okay=False, path_type=Path), help="Model folder.")
 @click.option("--patterns", is_flag=True, help="Evaluate the pattern extractor instead of a model.")
+@click.option(
+    "--no-gate",
+    is_flag=True,
+    help="Have the encoder read every paragraph, also those the model's paragraph gate skips.",
+)
 @click.option("--json", "as_json", is_flag=True, help="Print the report as JSON.")
 @click.option(
     "--records",
@@ -315,6 +364,7 @@ def evaluate_command(
     split: str,
     model_dir: Path | None,
     patterns: bool,
+    no_gate: bool,
     as_json: bool,
     records: tuple[Path, ...],
 ) -> None:
@@ -341,7 +391,7 @@ def evaluate_command(
         build(corpus)
         gold = load_split(corpus, split)
         evaluated_on = split
-    stage = extractor_stage("patterns" if patterns else "model", model_dir)
+    stage = extractor_stage("patterns" if patterns else "model", model_dir, paragraph_gate=not no_gate)
     report = evaluate(stage, gold)
     if as_json:
         click.echo(json.dumps(report.as_dict(), indent=2, ensure_ascii=False))

@@ -92,6 +92,7 @@ def extractor_stage(
     precision: Precision = "int8",
     device: Device = "cpu",
     wrap_encoder: EncoderWrapper | None = None,
+    paragraph_gate: bool = True,
 ) -> Stage:
     """The stage that finds entities and relations.
 
@@ -99,7 +100,8 @@ def extractor_stage(
     extractor when the model's config names the labels it should supply, as measured on dev),
     else the pattern extractor; `model` insists on the model; `patterns` never loads it. `precision` picks
     the encoder file, `device` the onnxruntime providers, and `wrap_encoder` wraps the encoder
-    session (the service's dynamic batcher).
+    session (the service's dynamic batcher). `paragraph_gate=False` has the encoder read every
+    paragraph, even those the model folder's gate skips.
     """
     if kind == "patterns":
         return PatternExtractor()
@@ -125,7 +127,9 @@ def extractor_stage(
     session: Session = encoder
     if wrap_encoder is not None:
         session = wrap_encoder(session)
-    model = ModelExtractor(folder, providers=providers, encoder_session=session)
+    model = ModelExtractor(
+        folder, providers=providers, encoder_session=session, paragraph_gate=paragraph_gate
+    )
     config = json.loads((folder / "config.json").read_text(encoding="utf-8"))
     if "ensemble_model_labels" in config:  # written by zhengce before the deployment was chosen on dev
         raise ConfigError(

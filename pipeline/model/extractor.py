@@ -36,6 +36,7 @@ from pipeline.model.features import (
     pattern_hints,
     windows,
 )
+from pipeline.model.gate import GATE_FILE, ParagraphGate
 from pipeline.model.words import word_boundaries
 from pipeline.normalize.cap_per import claimant_span
 from pipeline.normalize.numbers import RANGE_WORDS, range_bounds, scan_numbers
@@ -103,6 +104,9 @@ class ModelExtractor:
         threads: intra-op threads (None: onnxruntime's default).
         encoder_session: runs the encoder instead of a session of `encoder.onnx` made here; every
             input is int64 [batch, length] and pads with 0.
+        paragraph_gate: skip the paragraphs that the folder's `gate.npz` and the pattern extractor
+            both find empty of policy terms (pipeline.model.gate); off, or without the file, the
+            encoder reads every paragraph.
     """
 
     name = "model"
@@ -115,6 +119,7 @@ class ModelExtractor:
         providers: list[str] | None = None,
         threads: int | None = None,
         encoder_session: Session | None = None,
+        paragraph_gate: bool = True,
     ) -> None:
         missing = [f for f in _REQUIRED_FILES if not (model_dir / f).exists()]
         if missing:
@@ -127,6 +132,11 @@ class ModelExtractor:
         self.stride = self.size * 3 // 4
         self.batch_size = batch_size
         self.pattern_hints = bool(config.get("pattern_hints", False))
+        gate_file = model_dir / GATE_FILE
+        try:
+            self.gate = ParagraphGate.load(gate_file) if paragraph_gate and gate_file.exists() else None
+        except (OSError, ValueError, KeyError) as exc:
+            raise ConfigError(f"paragraph gate {gate_file}: {exc}") from exc
         options = session_options(threads)
         providers = providers or ["CPUExecutionProvider"]
         self.encoder: Session = encoder_session or ort.InferenceSession(
@@ -169,14 +179,17 @@ class ModelExtractor:
             ]
 
     def _predict_one(self, text: str) -> DocumentPrediction:
-        # Windows of every paragraph, with their document offsets.
+        found = pattern_hints(text) if self.pattern_hints or self.gate else PatternHints.empty(len(text))
+        hints = found if self.pattern_hints else PatternHints.empty(len(text))
+        # Windows of every paragraph the encoder reads, with their document offsets.
         items: list[tuple[int, Window]] = []
         pos = 0
         for paragraph in text.split("\n"):
-            if paragraph.strip():
+            if paragraph.strip() and (
+                self.gate is None or found.finds_any(pos, pos + len(paragraph)) or self.gate.keeps(paragraph)
+            ):
                 items += [(pos, w) for w in windows(len(paragraph), size=self.size, stride=self.stride)]
             pos += len(paragraph) + 1
-        hints = pattern_hints(text) if self.pattern_hints else PatternHints.empty(len(text))
         probs: list[np.ndarray] = [np.empty(0)] * len(items)
         hidden: list[np.ndarray] = [np.empty(0)] * len(items)
         order = sorted(range(len(items)), key=lambda i: (items[i][1].end - items[i][1].start, i))

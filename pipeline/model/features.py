@@ -275,6 +275,10 @@ class PatternHints:
         """No hints: what a model trained without them is fed."""
         return cls.build(length, [], {})
 
+    def finds_any(self, start: int, end: int) -> bool:
+        """Whether the patterns found an entity between these offsets."""
+        return any(o != -1 for o in self.owner[start:end])
+
     def pair(self, head: tuple[int, int], tail: tuple[int, int]) -> int:
         """The patterns' relation class between two spans given by their offsets. Each span stands
         for the pattern span that covers most of it, so a span whose edges differ a little from

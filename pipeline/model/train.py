@@ -51,6 +51,7 @@ from pipeline.model.features import (
     pattern_hints,
     windows,
 )
+from pipeline.model.gate import GATE_FILE, fit_gate
 from pipeline.model.quantise import quantise_encoder
 
 _log = logging.getLogger(__name__)
@@ -389,7 +390,8 @@ def train(
     reviewed: Sequence[CorpusRecord] = (),
 ) -> dict[str, Any]:
     """Train on `train_records` and `reviewed` (weighted by `options.reviewed_weight`), keep the
-    epoch with the best dev tag loss, export to `out`; returns a summary."""
+    epoch with the best dev tag loss, export to `out` with a paragraph gate fitted on the same
+    records; returns a summary."""
     random.seed(options.seed)
     np.random.seed(options.seed)
     torch.manual_seed(options.seed)
@@ -464,12 +466,15 @@ def train(
     model.eval()
     export(model, vocab, out, max_length=options.max_length, pattern_hints=options.pattern_hints)
     (out / "train_options.json").write_text(options.model_dump_json(indent=2), encoding="utf-8")
+    gate = fit_gate([*train_records, *reviewed], seed=options.seed)
+    gate.gate.save(out / GATE_FILE)
     summary = {
         "train_windows": len(train_examples),
         "dev_windows": len(dev_examples),
         "history": history,
         "best_dev_loss": best[0],
         "parameters": sum(p.numel() for p in model.parameters()),
+        "paragraph_gate": gate.as_dict(),
     }
     (out / "train_summary.json").write_text(json.dumps(summary, indent=2), encoding="utf-8")
     return summary

@@ -65,6 +65,15 @@ def trained(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return out
 
 
+def test_training_writes_a_paragraph_gate_the_extractor_loads(trained: Path) -> None:
+    from pipeline.model.extractor import ModelExtractor
+    from pipeline.model.gate import GATE_FILE
+
+    assert (trained / GATE_FILE).exists()
+    gate = ModelExtractor(trained).gate
+    assert gate is not None and gate.keeps(TEXT)
+
+
 def test_training_export_matches_torch(trained: Path) -> None:
     options = TrainOptions.model_validate_json((trained / "train_options.json").read_text(encoding="utf-8"))
     from pipeline.model.train import _encoder  # the same construction the trainer used
@@ -216,3 +225,5 @@ def test_train_command_exports_and_chooses_the_deployment_on_dev(tmp_path: Path)
     chosen = summary["deployment"]["chosen"]
     assert json.loads((out / "config.json").read_text(encoding="utf-8")).get("ensemble") == chosen["ensemble"]
     assert 0 <= chosen["dev_measure_f1"] <= 1 and len(summary["deployment"]["tried"]) > 14
+    gate = summary["paragraph_gate"]
+    assert (out / "gate.npz").exists() and gate["held_out_lost"] <= 0.001 * gate["held_out_entities"]

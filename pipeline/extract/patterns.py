@@ -10,6 +10,7 @@ Scores are 1.0: a rule either matched or did not; probabilities come from the mo
 from __future__ import annotations
 
 import re
+from bisect import bisect_left, bisect_right
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
@@ -556,10 +557,13 @@ def _without_nesting(entities: list[Entity]) -> list[Entity]:
     """Spans never nest (the annotation guide, and what a tagger can express): a span that holds
     another gives way to it, so a list of tier items keeps its items and a condition keeps the
     beneficiary inside it (measured on train and dev: better than keeping the outer span)."""
+    by_start = sorted(entities, key=lambda e: e.start)
+    starts = [e.start for e in by_start]
     outer = {
         a.id
         for a in entities
-        for b in entities
-        if a is not b and a.start <= b.start and b.end <= a.end and (a.start, a.end) != (b.start, b.end)
+        # The spans that start within `a`: few, as spans are short.
+        for b in by_start[bisect_left(starts, a.start) : bisect_right(starts, a.end)]
+        if b.end <= a.end and (a.start, a.end) != (b.start, b.end)
     }
     return [e for e in entities if e.id not in outer]

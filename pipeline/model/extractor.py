@@ -181,14 +181,17 @@ class ModelExtractor:
     def _predict_one(self, text: str) -> DocumentPrediction:
         found = pattern_hints(text) if self.pattern_hints or self.gate else PatternHints.empty(len(text))
         hints = found if self.pattern_hints else PatternHints.empty(len(text))
-        # Windows of every paragraph the encoder reads, with their document offsets.
+        # Windows of every paragraph the encoder reads, with their document offsets, and the word
+        # boundaries of those paragraphs (jieba never joins words across a line break).
         items: list[tuple[int, Window]] = []
+        boundaries = np.ones(len(text) + 1, dtype=bool)
         pos = 0
         for paragraph in text.split("\n"):
             if paragraph.strip() and (
                 self.gate is None or found.finds_any(pos, pos + len(paragraph)) or self.gate.keeps(paragraph)
             ):
                 items += [(pos, w) for w in windows(len(paragraph), size=self.size, stride=self.stride)]
+                boundaries[pos : pos + len(paragraph) + 1] = word_boundaries(paragraph)
             pos += len(paragraph) + 1
         probs: list[np.ndarray] = [np.empty(0)] * len(items)
         hidden: list[np.ndarray] = [np.empty(0)] * len(items)
@@ -202,7 +205,6 @@ class ModelExtractor:
                 n = items[i][1].end - items[i][1].start
                 probs[i], hidden[i] = tag_probs[row, 1 : n + 1], states[row, 1 : n + 1]
 
-        boundaries = word_boundaries(text)
         spans: list[_Span] = []
         for i, (p, w) in enumerate(items):
             for s in decode_tags(probs[i], boundaries[p + w.start : p + w.end + 1]):

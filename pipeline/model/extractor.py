@@ -36,7 +36,7 @@ from pipeline.model.features import (
     pattern_hints,
     windows,
 )
-from pipeline.model.gate import GATE_FILE, ParagraphGate
+from pipeline.model.gate import GATE_FILE, ParagraphGate, paragraphs_to_read
 from pipeline.model.words import word_boundaries
 from pipeline.normalize.cap_per import claimant_span
 from pipeline.normalize.numbers import RANGE_WORDS, range_bounds, scan_numbers
@@ -185,14 +185,10 @@ class ModelExtractor:
         # boundaries of those paragraphs (jieba never joins words across a line break).
         items: list[tuple[int, Window]] = []
         boundaries = np.ones(len(text) + 1, dtype=bool)
-        pos = 0
-        for paragraph in text.split("\n"):
-            if paragraph.strip() and (
-                self.gate is None or found.finds_any(pos, pos + len(paragraph)) or self.gate.keeps(paragraph)
-            ):
+        for pos, paragraph, read in paragraphs_to_read(text, found, self.gate):
+            if read:
                 items += [(pos, w) for w in windows(len(paragraph), size=self.size, stride=self.stride)]
                 boundaries[pos : pos + len(paragraph) + 1] = word_boundaries(paragraph)
-            pos += len(paragraph) + 1
         probs: list[np.ndarray] = [np.empty(0)] * len(items)
         hidden: list[np.ndarray] = [np.empty(0)] * len(items)
         order = sorted(range(len(items)), key=lambda i: (items[i][1].end - items[i][1].start, i))

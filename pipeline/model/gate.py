@@ -25,7 +25,7 @@ from pathlib import Path
 import numpy as np
 
 from pipeline.corpus import CorpusRecord, documents
-from pipeline.model.features import pattern_hints
+from pipeline.model.features import PatternHints, pattern_hints
 
 GATE_FILE = "gate.npz"
 NGRAM_SIZES = (1, 2, 3)
@@ -90,6 +90,20 @@ class ParagraphGate:
             ngram_sizes=np.array(NGRAM_SIZES),
         )
         tmp.replace(path)
+
+
+def paragraphs_to_read(
+    text: str, hints: PatternHints, gate: ParagraphGate | None
+) -> Iterator[tuple[int, str, bool]]:
+    """Each paragraph (line) of `text` with its offset and whether the encoder reads it: it is not
+    blank, and the patterns find something in it or the gate keeps it (no gate: every paragraph)."""
+    pos = 0
+    for paragraph in text.split("\n"):
+        read = bool(paragraph.strip()) and (
+            gate is None or hints.finds_any(pos, pos + len(paragraph)) or gate.keeps(paragraph)
+        )
+        yield pos, paragraph, read
+        pos += len(paragraph) + 1
 
 
 @dataclass(frozen=True)

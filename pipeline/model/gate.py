@@ -134,13 +134,18 @@ class _Paragraph:
 
 
 def fit_gate(records: Sequence[CorpusRecord], seed: int = 13) -> GateFit:
-    """Fit the gate on annotated paragraphs; the threshold from document-wise cross-validation."""
+    """Fit the gate on annotated paragraphs; the threshold from document-wise cross-validation.
+    With fewer than two documents nothing can be held out, and the gate keeps every paragraph."""
     paragraphs = _paragraphs(records)
     docs = sorted({p.doc for p in paragraphs})
+    folds = min(FOLDS, len(docs))
+    if folds < 2:
+        keep_all = ParagraphGate(np.zeros(BUCKETS, dtype=np.float32), 0.0, float("-inf"))
+        return GateFit(keep_all, len(paragraphs), sum(p.entities for p in paragraphs), 0, 0.0)
     np.random.default_rng(seed).shuffle(docs)
-    fold_of = {d: k % FOLDS for k, d in enumerate(docs)}
+    fold_of = {d: k % folds for k, d in enumerate(docs)}
     held_out = np.zeros(len(paragraphs))
-    for fold in range(FOLDS):
+    for fold in range(folds):
         inside = [p for p in paragraphs if fold_of[p.doc] != fold]
         weights, bias = _fit([s for p in inside for s in p.sentences])
         gate = ParagraphGate(weights, bias, threshold=0.0)

@@ -88,6 +88,15 @@ def test_a_fitted_gate_keeps_policy_sentences_and_skips_the_notices_framing() ->
     assert not gate.keeps("请认真贯彻执行。")
 
 
+def test_a_gate_fitted_on_fewer_than_two_notices_keeps_every_paragraph() -> None:
+    for records in (_corpus(1), []):
+        fit = fit_gate(records)
+        assert fit.gate.threshold == float("-inf") and fit.held_out_skipped_chars == 0
+        assert fit.gate.keeps("请认真贯彻执行。")
+    two = fit_gate(_corpus(2))  # two folds of one notice each
+    assert two.paragraphs == 16 and two.gate.threshold > float("-inf")
+
+
 def test_the_threshold_lets_the_held_out_folds_lose_at_most_the_allowed_share(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:

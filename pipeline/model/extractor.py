@@ -206,6 +206,7 @@ class ModelExtractor:
             for s in decode_tags(probs[i], boundaries[p + w.start : p + w.end + 1]):
                 if w.keep_start <= s.start + w.start < w.keep_end:
                     start, end = trimmed(text, p + w.start + s.start, p + w.start + s.end)
+                    start, end = bracketed(text, start, end, p + w.start, p + w.end)
                     if start == end:
                         continue
                     label = s.label
@@ -378,6 +379,56 @@ def trimmed(text: str, start: int, end: int) -> tuple[int, int]:
     while end > start and text[end - 1] in _SEPARATORS:
         end -= 1
     return start, end
+
+
+_BRACKETS = {"（": "）", "(": ")"}
+_CLOSING = {v: k for k, v in _BRACKETS.items()}
+# How far past a span's edge its bracket's partner may lie, for the span to take it in.
+_BRACKET_REACH = 12
+
+
+def bracketed(text: str, start: int, end: int, lo: int, hi: int) -> tuple[int, int]:
+    """The span with its brackets balanced, as every one of the corpus's 39,790 train and dev spans
+    is: a span that stops inside a bracket (`[能源利用效率（PUE]）`) takes in the closing bracket when
+    it follows within its clause, else gives up the unclosed part; one that starts inside a bracket
+    does the same at its start. `lo`, `hi`: the window the span's hidden states come from.
+
+    >>> text = "项目能源利用效率（PUE）应低于1.3"
+    >>> text[slice(*bracketed(text, 2, 12, 0, len(text)))]
+    '能源利用效率（PUE）'
+    >>> text = "能源利用效率（PUE，应低于1.3"
+    >>> text[slice(*bracketed(text, 0, 10, 0, len(text)))]
+    '能源利用效率'
+    """
+    opened: list[int] = []  # unclosed opening brackets inside the span
+    closed: list[int] = []  # closing brackets inside the span whose opening one lies before it
+    for i in range(start, end):
+        if text[i] in _BRACKETS:
+            opened.append(i)
+        elif text[i] in _CLOSING:
+            if opened and text[opened[-1]] == _CLOSING[text[i]]:
+                opened.pop()
+            else:
+                closed.append(i)
+    if opened:
+        partner = _partner(text, opened[0], end, min(hi, end + _BRACKET_REACH), step=1)
+        end = partner + 1 if partner is not None and len(opened) == 1 else opened[0]
+    if closed:
+        partner = _partner(text, closed[-1], start - 1, max(lo - 1, start - 1 - _BRACKET_REACH), step=-1)
+        start = partner if partner is not None and len(closed) == 1 else closed[-1] + 1
+    return trimmed(text, start, max(start, end))
+
+
+def _partner(text: str, bracket: int, begin: int, stop: int, step: int) -> int | None:
+    """The offset of `bracket`'s partner from `begin` towards `stop` (exclusive), or None when a
+    separator or another bracket comes first."""
+    want = _BRACKETS.get(text[bracket]) or _CLOSING[text[bracket]]
+    for i in range(begin, stop, step):
+        if text[i] == want:
+            return i
+        if text[i] in _SEPARATORS or text[i] in _BRACKETS or text[i] in _CLOSING:
+            return None
+    return None
 
 
 def merged_neighbours(spans: list[_Span]) -> list[_Span]:

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import numpy as np
+import pytest
 
 from pipeline.labels import EntityLabel
-from pipeline.model.extractor import _Span
+from pipeline.model.extractor import _Span, bracketed
 from pipeline.model.features import (
     _ALLOWED,
     _MID_WORD_EDGES,
@@ -506,3 +507,25 @@ def test_an_award_in_a_sentence_opened_by_a_policy_verb_keeps_no_earlier_conditi
     kept = new_measure_new_conditions(found, spans, text)
     # `支持标准：` labels the standard of the measure before it, whose conditions it keeps.
     assert sorted((h, t) for h, t, label, _ in kept if label == R.REQUIRES) == [(3, 0), (7, 0)]
+
+
+@pytest.mark.parametrize(
+    ("text", "span", "window", "expected"),
+    [
+        (
+            "能源利用效率（PUE）应低于1.3",
+            (0, 10),
+            None,
+            "能源利用效率（PUE）",
+        ),  # takes in the closing bracket
+        ("能源利用效率（PUE）应低于1.3", (7, 11), None, "（PUE）"),  # and the opening one
+        ("补贴（不含税，下同）", (0, 6), None, "补贴"),  # no partner before the comma: gives it up
+        ("能源利用效率（PUE）应低于1.3", (0, 10), (0, 10), "能源利用效率"),  # the partner is past the window
+        ("研发费用(含委托研发)的10%", (0, 11), None, "研发费用(含委托研发)"),  # balanced: unchanged
+    ],
+)
+def test_a_span_keeps_its_brackets_balanced(
+    text: str, span: tuple[int, int], window: tuple[int, int] | None, expected: str
+) -> None:
+    lo, hi = window or (0, len(text))
+    assert text[slice(*bracketed(text, *span, lo, hi))] == expected

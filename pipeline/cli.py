@@ -8,6 +8,7 @@ import sys
 from collections.abc import Callable
 from functools import partial
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 from pydantic import ValidationError
@@ -22,6 +23,9 @@ from pipeline.ingest import MANIFEST, ManifestRecord, Task, discover, previous_p
 from pipeline.measures_view import MEASURE_COLUMNS, measure_rows
 from pipeline.review.importer import ExportFormat
 from pipeline.run import Extractor, Pipeline, PipelineOptions, Precision
+
+if TYPE_CHECKING:
+    from pipeline.review.reviewed import ReviewedForTraining
 
 _err = Console(stderr=True)
 
@@ -273,16 +277,7 @@ def train_command(
         reviewed_weight=reviewed_weight,
     )
     train_records, dev_records = load_split(corpus, "train"), load_split(corpus, "dev")
-    added = None
-    if reviewed:
-        from pipeline.review.reviewed import for_training, load_reviewed
-
-        try:
-            held_out = [*dev_records, *load_split(corpus, "test")]
-            added = for_training(load_reviewed(reviewed), held_out=held_out)
-        except InputError as exc:
-            _error(str(exc))
-            sys.exit(1)
+    added = _reviewed_for_training(corpus, reviewed)
     summary = train(options, train_records, dev_records, out, reviewed=added.records if added else ())
     if added is not None:
         summary["reviewed"] = added.as_dict()
@@ -292,6 +287,22 @@ def train_command(
     summary["deployment"] = deployment.deploy(out, dev_records).as_dict()
     write_atomic(out / "train_summary.json", json.dumps(summary, indent=2, ensure_ascii=False) + "\n")
     click.echo(json.dumps(summary, indent=2, ensure_ascii=False))
+
+
+def _reviewed_for_training(corpus: Path, reviewed: tuple[Path, ...]) -> ReviewedForTraining | None:
+    """The reviewed records that may join training (none that are in dev or test); exits with a
+    clear error for an unreadable export."""
+    if not reviewed:
+        return None
+    from pipeline.corpus.build import load_split
+    from pipeline.review.reviewed import for_training, load_reviewed
+
+    try:
+        held_out = [*load_split(corpus, "dev"), *load_split(corpus, "test")]
+        return for_training(load_reviewed(reviewed), held_out=held_out)
+    except InputError as exc:
+        _error(str(exc))
+        sys.exit(1)
 
 
 @main.command("train-gate")
@@ -323,17 +334,8 @@ def train_gate_command(corpus: Path, reviewed: tuple[Path, ...], seed: int, out:
     from pipeline.model.gate import GATE_FILE, fit_gate
 
     build(corpus)
-    records = load_split(corpus, "train")
-    if reviewed:
-        from pipeline.review.reviewed import for_training, load_reviewed
-
-        try:
-            held_out = [*load_split(corpus, "dev"), *load_split(corpus, "test")]
-            records = [*records, *for_training(load_reviewed(reviewed), held_out=held_out).records]
-        except InputError as exc:
-            _error(str(exc))
-            sys.exit(1)
-    fit = fit_gate(records, seed=seed)
+    added = _reviewed_for_training(corpus, reviewed)
+    fit = fit_gate([*load_split(corpus, "train"), *(added.records if added else ())], seed=seed)
     fit.gate.save(out / GATE_FILE)
     click.echo(json.dumps(fit.as_dict(), indent=2))
 

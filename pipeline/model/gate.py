@@ -148,10 +148,9 @@ def fit_gate(records: Sequence[CorpusRecord], seed: int = 13) -> GateFit:
     for fold in range(folds):
         inside = [p for p in paragraphs if fold_of[p.doc] != fold]
         weights, bias = _fit([s for p in inside for s in p.sentences])
-        gate = ParagraphGate(weights, bias, threshold=0.0)
         for k, p in enumerate(paragraphs):
-            if fold_of[p.doc] == fold:
-                held_out[k] = max((gate.weights[ids].sum() + bias for ids, _ in p.sentences), default=-np.inf)
+            if fold_of[p.doc] == fold:  # the sentences' n-grams are hashed once, so scored here
+                held_out[k] = max((weights[ids].sum() + bias for ids, _ in p.sentences), default=-np.inf)
     threshold = _threshold(paragraphs, held_out)
     skipped = [p for p, s in zip(paragraphs, held_out, strict=True) if s < threshold and not p.hinted]
     weights, bias = _fit([s for p in paragraphs for s in p.sentences])

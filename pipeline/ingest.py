@@ -21,6 +21,7 @@ from pathlib import Path
 from pydantic import BaseModel
 
 from pipeline.atomic import write_atomic
+from pipeline.devices import cpu_threads, limit_threads
 from pipeline.errors import InputError
 from pipeline.readers import SUPPORTED_SUFFIXES
 from pipeline.run import Pipeline, PipelineOptions, producer_id, sha256_file
@@ -180,7 +181,9 @@ def _results(
         for task in tasks:
             yield process_task(task, force=force, verbose=verbose, options=options)
         return
-    with ProcessPoolExecutor(max_workers=jobs) as pool:
+    with ProcessPoolExecutor(
+        max_workers=jobs, initializer=limit_threads, initargs=(cpu_threads() // jobs,)
+    ) as pool:
         futures = [pool.submit(process_task, t, force=force, verbose=verbose, options=options) for t in tasks]
         for future in as_completed(futures):
             yield future.result()

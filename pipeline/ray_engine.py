@@ -22,6 +22,7 @@ from typing import Any
 
 import numpy as np
 
+from pipeline.devices import limit_threads
 from pipeline.ingest import ManifestRecord, Task, process_task
 from pipeline.run import Pipeline, PipelineOptions
 
@@ -36,6 +37,7 @@ class IngestActor:
     """One member of the actor pool: holds a pipeline and ingests batches of tasks."""
 
     def __init__(self, options_json: str, force: bool, verbose: bool) -> None:
+        limit_threads(1)  # the actor holds one CPU (num_cpus=1 below)
         self.options = PipelineOptions.model_validate_json(options_json)
         self.pipeline = Pipeline.from_options(self.options)
         self.force = force

@@ -122,13 +122,22 @@ def extractor_stage(
     if not encoder_file.exists():
         raise ConfigError(f"no {encoder_file.name} in {folder}; export the model again with `zhengce train`")
     providers = onnx_providers(device)
-    encoder = ort.InferenceSession(str(encoder_file), session_options(None), providers=providers)
+    # On CPU, windows are read in parallel, each by a single-threaded call (pipeline.model.extractor);
+    # one GPU, or the service's batcher fed by many documents, takes them one call at a time.
+    parallel_windows = device == "cpu" and wrap_encoder is None
+    encoder = ort.InferenceSession(
+        str(encoder_file), session_options(1 if parallel_windows else None), providers=providers
+    )
     confirm_providers(encoder.get_providers(), providers, what=str(encoder_file))
     session: Session = encoder
     if wrap_encoder is not None:
         session = wrap_encoder(session)
     model = ModelExtractor(
-        folder, providers=providers, encoder_session=session, paragraph_gate=paragraph_gate
+        folder,
+        providers=providers,
+        threads=None if parallel_windows else 1,
+        encoder_session=session,
+        paragraph_gate=paragraph_gate,
     )
     config = json.loads((folder / "config.json").read_text(encoding="utf-8"))
     if "ensemble_model_labels" in config:  # written by zhengce before the deployment was chosen on dev

@@ -24,6 +24,7 @@ from typing import Annotated, Any, Literal, Protocol
 import numpy as np
 from pydantic import BaseModel, ConfigDict, Field
 
+from pipeline.devices import THREADS_VARIABLE
 from pipeline.errors import ConfigError
 
 __all__ = [
@@ -122,7 +123,8 @@ class OcrOptions(BaseModel):
     @classmethod
     def from_env(cls) -> OcrOptions:
         """Defaults with `ZHENGCE_OCR_ENGINE`, `ZHENGCE_OCR_PROVIDERS` (comma-separated),
-        `ZHENGCE_OCR_THREADS`, `ZHENGCE_PADDLE_DET_DIR` and `ZHENGCE_PADDLE_REC_DIR` applied."""
+        `ZHENGCE_OCR_THREADS` (else `ZHENGCE_THREADS`, the threads of every model),
+        `ZHENGCE_PADDLE_DET_DIR` and `ZHENGCE_PADDLE_REC_DIR` applied."""
         env = os.environ
         values: dict[str, Any] = {}
         if env.get("ZHENGCE_OCR_ENGINE"):
@@ -131,8 +133,9 @@ class OcrOptions(BaseModel):
             values["providers"] = tuple(
                 p.strip() for p in env["ZHENGCE_OCR_PROVIDERS"].split(",") if p.strip()
             )
-        if env.get("ZHENGCE_OCR_THREADS"):
-            values["threads"] = int(env["ZHENGCE_OCR_THREADS"])
+        threads = env.get("ZHENGCE_OCR_THREADS") or env.get(THREADS_VARIABLE)
+        if threads:
+            values["threads"] = threads
         if env.get("ZHENGCE_PADDLE_DET_DIR"):
             values["paddle_det_dir"] = Path(env["ZHENGCE_PADDLE_DET_DIR"])
         if env.get("ZHENGCE_PADDLE_REC_DIR"):
@@ -140,7 +143,7 @@ class OcrOptions(BaseModel):
         try:
             return cls(**values)
         except ValueError as exc:
-            raise ConfigError(f"bad ZHENGCE_OCR_* setting: {exc}") from exc
+            raise ConfigError(f"bad ZHENGCE_OCR_* or {THREADS_VARIABLE} setting: {exc}") from exc
 
 
 class RapidOcrEngine:

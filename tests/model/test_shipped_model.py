@@ -133,3 +133,19 @@ def test_a_band_of_revenue_is_two_conditions_on_one_metric(pipeline: Pipeline) -
     assert [(c.op, c.value) for c in band.conditions if c.value] == [(">=", 50_000_000), ("<", 100_000_000)]
     assert [(c.op, c.value) for c in top.conditions if c.value] == [(">=", 100_000_000)]
     assert [b.amount for m in (band, top) for b in m.benefits] == [200_000, 500_000]
+
+
+@pytest.mark.parametrize("folder", SHIPPED)
+def test_shipped_model_reads_the_same_on_any_number_of_threads(folder: Path) -> None:
+    """Windows read in parallel, one per thread, give what one thread reading them in turn gives."""
+    from pipeline.corpus import documents
+    from pipeline.corpus.build import load_split
+    from pipeline.corpus.convert import records_to_document
+    from pipeline.model.extractor import ModelExtractor
+
+    corpus = Path(__file__).resolve().parents[2] / "corpus"
+    texts = [records_to_document(d, rs).text for d, rs in documents(load_split(corpus, "dev"))][:4]
+    one, three = ModelExtractor(folder, threads=1), ModelExtractor(folder, threads=3)
+    assert three._readers is not None
+    for text in texts:
+        assert one._predict_one(text) == three._predict_one(text)

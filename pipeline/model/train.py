@@ -35,6 +35,7 @@ from transformers import AutoConfig, AutoModel, BertConfig, BertModel, Pretraine
 from transformers.trainer_pt_utils import get_length_grouped_indices
 
 from pipeline.corpus import CorpusRecord, documents
+from pipeline.errors import ConfigError
 from pipeline.labels import EntityLabel
 from pipeline.model.features import (
     ENTITY_LABELS,
@@ -409,7 +410,12 @@ def train(
     hints = options.pattern_hints
     train_examples = build_examples([*records, *extra], vocab, options.max_length, hints=hints)
     if options.teacher:
-        _attach_teacher_tags(_load_teacher(options.teacher), train_examples, vocab, options)
+        teacher = _load_teacher(options.teacher, vocab, options.batch_size)
+        if teacher.uses_hints and not hints:
+            raise ConfigError(
+                f"teacher {options.teacher} reads pattern hints: train the student with them too"
+            )
+        _attach_teacher_tags(teacher, train_examples, vocab, options)
     dev_examples = build_examples(dev_records, vocab, options.max_length, hints=hints)
     head_params = [p for n, p in model.named_parameters() if not n.startswith("encoder.")]
     encoder_lr = options.head_learning_rate if options.scratch else options.learning_rate
@@ -498,39 +504,92 @@ def evaluate_loss(
     return total / max(count, 1)
 
 
-class _Teacher:
-    """A trained model's tag distribution, computed with the torch weights it was exported from."""
+class _TorchTeacher:
+    """A training output's tag distribution, computed with the torch weights it was exported from."""
 
-    def __init__(self, model: TaggerWithRelations, uses_hints: bool) -> None:
-        self.model = model.eval()
-        self.uses_hints = uses_hints
+    def __init__(self, folder: Path, batch_size: int) -> None:
+        options = TrainOptions.model_validate_json(
+            (folder / "train_options.json").read_text(encoding="utf-8")
+        )
+        self.model = TaggerWithRelations(*_encoder(options)).eval()
+        self.model.load_state_dict(torch.load(folder / "torch_weights.pt", weights_only=True))
+        self.uses_hints = options.pattern_hints
+        self.batch_size = batch_size
 
     @torch.no_grad()
-    def logits(self, ids: torch.Tensor, mask: torch.Tensor, hints: torch.Tensor) -> torch.Tensor:
-        return self.model(ids, mask, hints if self.uses_hints else torch.zeros_like(hints))[0]
+    def soft_tags(self, examples: list[Example], vocab: CharVocab, temperature: float) -> list[torch.Tensor]:
+        out = []
+        for i in range(0, len(examples), self.batch_size):
+            batch = examples[i : i + self.batch_size]
+            tensors = _collate(batch, vocab)
+            hints = tensors["hints"] if self.uses_hints else torch.zeros_like(tensors["hints"])
+            logits = self.model(tensors["ids"], tensors["mask"], hints)[0]
+            probs = F.softmax(logits / temperature, dim=-1)
+            out += [probs[row, 1 : len(e.ids) + 1].clone() for row, e in enumerate(batch)]
+        return out
 
 
-def _load_teacher(folder: Path) -> _Teacher:
-    options = TrainOptions.model_validate_json((folder / "train_options.json").read_text(encoding="utf-8"))
-    model = TaggerWithRelations(*_encoder(options))
-    model.load_state_dict(torch.load(folder / "torch_weights.pt", weights_only=True))
-    return _Teacher(model, options.pattern_hints)
+class _OnnxTeacher:
+    """A model folder's tag distribution from its ONNX encoder, so a shipped model, which keeps no
+    torch weights, can teach: the encoder gives tag probabilities p = softmax(logits), and
+    softmax(logits / T) is p ** (1 / T) renormalised. Windows are read one per call, as the
+    extractor reads them, in parallel on every CPU."""
+
+    def __init__(self, folder: Path) -> None:
+        import onnxruntime as ort
+
+        from pipeline.devices import cpu_threads
+        from pipeline.model.extractor import session_options
+
+        config = json.loads((folder / "config.json").read_text(encoding="utf-8"))
+        if config["tags"] != list(TAGS):
+            raise ConfigError(f"teacher {folder} was trained with other tags")
+        self.uses_hints = bool(config.get("pattern_hints", False))
+        fp32 = folder / "encoder.fp32.onnx"
+        encoder = fp32 if fp32.exists() else folder / "encoder.onnx"
+        self.session = ort.InferenceSession(
+            str(encoder), session_options(1), providers=["CPUExecutionProvider"]
+        )
+        self.threads = cpu_threads()
+
+    def soft_tags(self, examples: list[Example], vocab: CharVocab, temperature: float) -> list[torch.Tensor]:
+        from concurrent.futures import ThreadPoolExecutor
+
+        def read(e: Example) -> torch.Tensor:
+            n = len(e.ids)
+            feeds = {
+                "input_ids": np.array([[vocab.cls, *e.ids, vocab.sep]], dtype=np.int64),
+                "attention_mask": np.ones((1, n + 2), dtype=np.int64),
+                "hint_ids": np.array([[0, *(e.hints if self.uses_hints else [0] * n), 0]], dtype=np.int64),
+            }
+            probs = self.session.run(["tag_probs"], feeds)[0][0, 1 : n + 1].astype(np.float64)
+            softened = np.maximum(probs, 1e-12) ** (1 / temperature)
+            return torch.from_numpy(softened / softened.sum(axis=-1, keepdims=True)).float()
+
+        with ThreadPoolExecutor(self.threads) as pool:
+            return list(pool.map(read, examples))
 
 
-@torch.no_grad()
+def _load_teacher(folder: Path, vocab: CharVocab, batch_size: int) -> _TorchTeacher | _OnnxTeacher:
+    """The torch weights of a training output when it has them, else its ONNX encoder."""
+    teacher_vocab = CharVocab.load(folder / "char_vocab.json")
+    if (teacher_vocab.chars, teacher_vocab.specials) != (vocab.chars, vocab.specials):
+        raise ConfigError(
+            f"teacher {folder} reads another character vocabulary than the base; it cannot teach"
+        )
+    if (folder / "torch_weights.pt").exists():
+        return _TorchTeacher(folder, batch_size)
+    return _OnnxTeacher(folder)
+
+
 def _attach_teacher_tags(
-    teacher: _Teacher, examples: list[Example], vocab: CharVocab, options: TrainOptions
+    teacher: _TorchTeacher | _OnnxTeacher, examples: list[Example], vocab: CharVocab, options: TrainOptions
 ) -> None:
     """The teacher reads every training window once; its softened tag distribution is kept."""
-    for i in range(0, len(examples), options.batch_size):
-        batch = examples[i : i + options.batch_size]
-        tensors = _collate(batch, vocab)
-        probs = F.softmax(
-            teacher.logits(tensors["ids"], tensors["mask"], tensors["hints"]) / options.distill_temperature,
-            dim=-1,
-        )
-        for row, e in enumerate(batch):
-            e.soft_tags = probs[row, 1 : len(e.ids) + 1].clone()
+    for e, soft in zip(
+        examples, teacher.soft_tags(examples, vocab, options.distill_temperature), strict=True
+    ):
+        e.soft_tags = soft
 
 
 def _distillation(batch: list[Example], logits: torch.Tensor, options: TrainOptions) -> torch.Tensor:

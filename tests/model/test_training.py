@@ -152,6 +152,36 @@ def test_training_model_loads_without_torch(trained: Path) -> None:
     assert result.stdout.strip() == "ok"
 
 
+def test_a_model_folder_without_torch_weights_teaches_through_its_onnx_encoder(
+    trained: Path, tmp_path: Path
+) -> None:
+    """A shipped model keeps no torch weights: its ONNX encoder's probabilities, softened, are the
+    distribution the torch weights give (exactly in fp32, closely in int8), and a student trains."""
+    import shutil
+
+    from pipeline.model.features import CharVocab
+    from pipeline.model.train import _OnnxTeacher, _TorchTeacher, build_examples
+
+    vocab = CharVocab.load(trained / "char_vocab.json")
+    options = TrainOptions.model_validate_json((trained / "train_options.json").read_text(encoding="utf-8"))
+    examples = build_examples([_record(0), _record(1)], vocab, 64, hints=options.pattern_hints)
+    expected = _TorchTeacher(trained, batch_size=4).soft_tags(examples, vocab, temperature=2.0)
+    fp32 = _OnnxTeacher(trained).soft_tags(examples, vocab, temperature=2.0)
+    shipped = tmp_path / "shipped"
+    shipped.mkdir()
+    for name in ("encoder.onnx", "relation.onnx", "char_vocab.json", "config.json"):
+        shutil.copy(trained / name, shipped / name)
+    int8 = _OnnxTeacher(shipped).soft_tags(examples, vocab, temperature=2.0)
+    for want, got, near in zip(expected, fp32, int8, strict=True):
+        assert torch.allclose(got, want, atol=1e-4)
+        assert torch.allclose(near, want, atol=0.05)
+        assert torch.allclose(near.sum(dim=-1), torch.ones(len(near)))
+
+    student = options.model_copy(update={"teacher": shipped, "epochs": 1, "max_steps": 1})
+    train(student, [_record(n) for n in range(4)], [_record(9)], tmp_path / "student")
+    assert (tmp_path / "student" / "encoder.onnx").exists()
+
+
 def test_reviewed_paragraphs_are_trained_on_reviewed_weight_times(tmp_path: Path) -> None:
     base = tmp_path / "base"
     base.mkdir()

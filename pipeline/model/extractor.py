@@ -7,9 +7,10 @@ gives the same result, whatever else is being processed at the same time.
 
 On CPU the windows are read several at once, one per thread, each call single-threaded in
 onnxruntime (which runs concurrent calls of one session in parallel): a window of at most 190
-characters is too small a product to share well between cores, and the 10-layer encoder read 1.3
-times as many characters per second on 2 cores this way as with both cores on each window
-(`bench/model_speed.py`). A window's result does not depend on the thread that reads it.
+characters is too small a product to share well between cores: on 2 cores the 10-layer encoder
+read 1.04 to 1.32 times (median 1.18) as many characters per second this way as with both cores
+on each window, in eight runs (`bench/model_speed.py`). A window's result does not depend on the
+thread that reads it.
 """
 
 from __future__ import annotations

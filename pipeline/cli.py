@@ -207,7 +207,9 @@ def measures_table(doc: PolicyDocument) -> Table:
 @click.option("--layers", type=int, help="Keep only the first N encoder layers.")
 @click.option("--scratch", is_flag=True, help="Train a small encoder from random initialisation.")
 @click.option(
-    "--teacher", type=click.Path(file_okay=False, path_type=Path), help="Trained model to distil from."
+    "--teacher",
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Model folder to distil from: a training output, or a shipped folder (its ONNX encoder).",
 )
 @click.option("--epochs", type=int, default=6, show_default=True)
 @click.option("--learning-rate", type=float, default=5e-5, show_default=True, help="Encoder learning rate.")

@@ -109,7 +109,15 @@ def ingest(
     One file and no -o: the document JSON on stdout. With -o: OUTDIR/<input name>.json per input
     and OUTDIR/manifest.jsonl. Exit 0 when every input succeeded, 1 when any failed.
     """
+    from pipeline.devices import cpu_threads
+    from pipeline.errors import ConfigError
+
     options = PipelineOptions(extractor=extractor, precision=precision, device=device)
+    try:
+        cpu_threads()  # a bad ZHENGCE_THREADS stops the command before any input is read
+    except ConfigError as exc:
+        _error(str(exc))
+        sys.exit(2)
     if address is not None and engine != "ray":
         raise click.UsageError("--address needs --engine ray")
     if out_dir is None:

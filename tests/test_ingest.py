@@ -216,3 +216,15 @@ def test_show_rejects_a_file_that_is_not_a_result(tmp_path: Path) -> None:
     path.write_text("{}", encoding="utf-8")
     result = CliRunner().invoke(main, ["show", str(path)])
     assert result.exit_code == 1 and "not a zhengce document" in result.stderr
+
+
+def test_ingest_with_a_bad_thread_count_exits_2_naming_the_variable(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    notice = tmp_path / "n.txt"
+    notice.write_text(NOTICE, encoding="utf-8")
+    monkeypatch.setenv("ZHENGCE_THREADS", "abc")
+    for args in ([str(notice)], [str(tmp_path), "-o", str(tmp_path / "out"), "--jobs", "2"]):
+        code, _, err = _ingest(*args)
+        assert code == 2
+        assert "ZHENGCE_THREADS='abc'" in err

@@ -195,17 +195,16 @@ class ModelExtractor:
     def _predict_one(self, text: str) -> DocumentPrediction:
         found = pattern_hints(text) if self.pattern_hints or self.gate else PatternHints.empty(len(text))
         hints = found if self.pattern_hints else PatternHints.empty(len(text))
-        # Windows of every paragraph the encoder reads, with their document offsets, and the word
-        # boundaries of those paragraphs (jieba never joins words across a line break).
+        # Windows of every paragraph the encoder reads, with their document offsets.
         items: list[tuple[int, Window]] = []
-        boundaries = np.ones(len(text) + 1, dtype=bool)
+        paragraphs_read: list[tuple[int, str]] = []
         for pos, paragraph, read in paragraphs_to_read(text, found, self.gate):
             if read:
                 items += [(pos, w) for w in windows(len(paragraph), size=self.size, stride=self.stride)]
-                boundaries[pos : pos + len(paragraph) + 1] = word_boundaries(paragraph)
-        probs: list[np.ndarray] = [np.empty(0)] * len(items)
-        hidden: list[np.ndarray] = [np.empty(0)] * len(items)
-        order = sorted(range(len(items)), key=lambda i: (items[i][1].end - items[i][1].start, i))
+                paragraphs_read.append((pos, paragraph))
+        # Longest first, so that the last windows to finish are short ones and no thread idles
+        # long while another reads (the order changes no window's result).
+        order = sorted(range(len(items)), key=lambda i: (items[i][1].start - items[i][1].end, i))
         chunks = [order[b : b + self.batch_size] for b in range(0, len(order), self.batch_size)]
 
         def encode(chunk: list[int]) -> list[np.ndarray]:
@@ -213,29 +212,21 @@ class ModelExtractor:
             feeds = self._encode([text[s:e] for s, e in bounds], [hints.tags[s:e] for s, e in bounds])
             return self.encoder.run(None, feeds)
 
+        # The pool starts on every window at once; meanwhile this thread finds the word boundaries
+        # of the paragraphs read (jieba never joins words across a line break), and it decodes each
+        # window as its result comes back.
         outputs = self._readers.map(encode, chunks) if self._readers else map(encode, chunks)
+        boundaries = np.ones(len(text) + 1, dtype=bool)
+        for pos, paragraph in paragraphs_read:
+            boundaries[pos : pos + len(paragraph) + 1] = word_boundaries(paragraph)
+        hidden: list[np.ndarray] = [np.empty(0)] * len(items)
+        window_spans: list[list[_Span]] = [[] for _ in items]
         for chunk, (tag_probs, states) in zip(chunks, outputs, strict=True):
             for row, i in enumerate(chunk):
                 n = items[i][1].end - items[i][1].start
-                probs[i], hidden[i] = tag_probs[row, 1 : n + 1], states[row, 1 : n + 1]
-
-        spans: list[_Span] = []
-        for i, (p, w) in enumerate(items):
-            for s in decode_tags(probs[i], boundaries[p + w.start : p + w.end + 1]):
-                if w.keep_start <= s.start + w.start < w.keep_end:
-                    start, end = trimmed(text, p + w.start + s.start, p + w.start + s.end)
-                    start, end = bracketed(text, start, end, p + w.start, p + w.end)
-                    if start == end:
-                        continue
-                    label = s.label
-                    if label == EntityLabel.CAP_PER:
-                        moved = claimant_span(text, start, end)
-                        if moved[1] <= p + w.end:  # hidden states exist only inside the window
-                            start, end = moved
-                    elif label == EntityLabel.DURATION and is_served_time(text, start, p + w.start):
-                        label, start = EntityLabel.THRESHOLD, text.rindex("满", 0, start + 1)
-                    if start < end:
-                        spans.append(_Span(start, end, label, s.score, i))
+                hidden[i] = states[row, 1 : n + 1]
+                window_spans[i] = self._window_spans(text, i, items[i], tag_probs[row, 1 : n + 1], boundaries)
+        spans = [s for found_here in window_spans for s in found_here]
         spans = merged_neighbours(spans)
         for convention in (priced_per_unit, floors_are_thresholds, listed_alike, bands_are_one_threshold):
             spans = convention(spans, text)
@@ -243,6 +234,30 @@ class ModelExtractor:
         relations = ladder_thresholds(keys_in_order(relations, spans, text), spans, text)
         relations = new_measure_new_conditions(relations, spans, text)
         return one_cap_per_award(no_repeated_award_word(DocumentPrediction(spans, relations)))
+
+    @staticmethod
+    def _window_spans(
+        text: str, index: int, item: tuple[int, Window], probs: np.ndarray, boundaries: np.ndarray
+    ) -> list[_Span]:
+        """The spans that window `index` keeps of those it reads, in document offsets."""
+        p, w = item
+        spans = []
+        for s in decode_tags(probs, boundaries[p + w.start : p + w.end + 1]):
+            if w.keep_start <= s.start + w.start < w.keep_end:
+                start, end = trimmed(text, p + w.start + s.start, p + w.start + s.end)
+                start, end = bracketed(text, start, end, p + w.start, p + w.end)
+                if start == end:
+                    continue
+                label = s.label
+                if label == EntityLabel.CAP_PER:
+                    moved = claimant_span(text, start, end)
+                    if moved[1] <= p + w.end:  # hidden states exist only inside the window
+                        start, end = moved
+                elif label == EntityLabel.DURATION and is_served_time(text, start, p + w.start):
+                    label, start = EntityLabel.THRESHOLD, text.rindex("满", 0, start + 1)
+                if start < end:
+                    spans.append(_Span(start, end, label, s.score, index))
+        return spans
 
     def _encode(self, texts: list[str], hint_tags: list[list[int]]) -> dict[str, np.ndarray]:
         width = max(len(t) for t in texts) + 2

@@ -112,6 +112,17 @@ class Benefit(_Span):
     )
 
 
+class Exclusion(_Span):
+    """A sentence that excludes or forbids double claims (`同一项目不重复享受`, `已获省级支持的不予补助`):
+    not a condition the rules engine can decide, so the applicant checks it."""
+
+    text: str = Field(description="the sentence as written")
+    scope: Literal["clause", "paragraph", "document"] = Field(
+        description="where it stands: in the measure's own clause, in its paragraph, or apart from every "
+        "measure (a general provision of the document, which every measure carries)"
+    )
+
+
 class Measure(_Span):
     id: str
     title: str | None = None
@@ -129,6 +140,7 @@ class Measure(_Span):
         description="measures that are tiers of one award (`分别给予…`) share this id; an applicant gets the "
         "highest tier reached, not their sum",
     )
+    exclusions: list[Exclusion] = Field(default_factory=list)
     confidence: float = Field(default=1.0, ge=0, le=1)
 
 

@@ -14,7 +14,7 @@ from bisect import bisect_left
 from collections import Counter, defaultdict
 from dataclasses import dataclass
 
-from pipeline.document import Benefit, Condition, Entity, Measure, PolicyDocument, Relation
+from pipeline.document import Benefit, Condition, Entity, Exclusion, Measure, PolicyDocument, Relation
 from pipeline.extract.segment import ENUMERATION, Clause, segment
 from pipeline.labels import EntityLabel as L
 from pipeline.labels import RelationLabel as R
@@ -430,7 +430,38 @@ def assemble(doc: PolicyDocument) -> list[Measure]:
                     confidence=_confidence(graph, clause),
                 )
             )
+    attach_exclusions(doc, measures)
     return measures
+
+
+def attach_exclusions(doc: PolicyDocument, measures: list[Measure]) -> None:
+    """Give each measure the sentences with an `EXCLUSION` that qualify it: those in its own clause
+    (`…给予贴息，贷款逾期部分不予贴息`); else those in its paragraph (`…每人每月1000元。同一人员同一年度
+    不重复补贴。`); and those that stand apart from every measure, the document's general provisions
+    (`同一项目符合本办法多项条款的，按照就高原则支持，不重复享受`), which qualify them all."""
+    if not measures:
+        return
+    clauses = segment(doc.text)
+    starts = [c.start for c in clauses]
+    seen: set[int] = set()
+    for entity in sorted((e for e in doc.entities if e.label == L.EXCLUSION), key=lambda e: e.start):
+        at = bisect_left(starts, entity.start + 1) - 1
+        if at < 0 or entity.start >= clauses[at].end or at in seen:
+            continue  # outside every clause (between paragraphs), or its sentence is attached already
+        seen.add(at)
+        clause = clauses[at]
+        paragraph_start = doc.text.rfind("\n", 0, clause.start) + 1
+        paragraph_end = doc.text.find("\n", clause.end)
+        paragraph_end = len(doc.text) if paragraph_end < 0 else paragraph_end
+        own = [m for m in measures if m.start <= clause.start and clause.end <= m.end]
+        nearby = [m for m in measures if paragraph_start <= m.start and m.end <= paragraph_end]
+        scope, qualified = (
+            ("clause", own) if own else ("paragraph", nearby) if nearby else ("document", measures)
+        )
+        for measure in qualified:
+            measure.exclusions.append(
+                Exclusion(text=clause.text, start=clause.start, end=clause.end, scope=scope)
+            )
 
 
 def _in_worked_example(clause: Clause, examples: list[int], text: str) -> bool:

@@ -82,6 +82,11 @@ class MatchResult(BaseModel):
     tier_group: str | None = None
     tier: Tier | None = Field(default=None, description="for tiers: paid, superseded by a higher tier, …")
     benefits: list[BenefitResult] = Field(default_factory=list)
+    exclusions: list[str] = Field(
+        default_factory=list,
+        description="the measure's exclusions as written (`同一项目不重复享受`): no fact decides them, the "
+        "applicant checks them",
+    )
 
 
 DocumentLike = PolicyDocument | CompiledDocument
@@ -359,6 +364,7 @@ class _Reader:
                 "tier_group": plan.measure.tier_group,
                 "tier": tier if tier in ("paid", "superseded", "not_reached", "undecided") else None,
                 "benefits": benefits,
+                "exclusions": [e.text for e in plan.measure.exclusions],
             }
         )
 

@@ -329,3 +329,52 @@ def test_a_price_threshold_keeps_its_unit_and_is_checked_as_a_price() -> None:
     for price, eligible in [(30, True), (40, False)]:
         (result,) = engine.match({"facts": {"氢气终端零售价格": price, "公斤": 1000}}, [doc])
         assert (result.award == 10_000) is eligible, price
+
+
+def _paragraphs(*marked: tuple[str, str]) -> PolicyDocument:
+    records = []
+    for n, (markup, relations) in enumerate(marked, start=1):
+        record = parse_paragraph(markup, record_id=f"d#{n}", doc="d", where="test")
+        records.append(
+            record.model_copy(update={"relations": parse_relations(relations, record, where="test")})
+        )
+    return Assembler()(records_to_document("d", records))
+
+
+GENERAL_PROVISION = "同一项目符合本办法多项条款的，按照就高原则支持，不重复享受。"
+
+
+def test_exclusions_qualify_their_clause_their_paragraph_or_the_whole_document() -> None:
+    doc = _paragraphs(
+        (
+            "对[企业]{BENEFICIARY#b}按贷款利息的[50%]{RATE#r}给予[贴息]{BENEFIT_KIND#k}，贷款逾期部分[不予贴息]{EXCLUSION#x}。",
+            "@ k FOR b; k HAS_RATE r",
+        ),
+        (
+            "对[新招用人员]{BENEFICIARY#b}按每[人]{UNIT#u}每[月]{UNIT#u2}[1000元]{UNIT_AMOUNT#ua}给予[补贴]{BENEFIT_KIND#k}。"
+            "同一人员同一年度[不重复补贴]{EXCLUSION#x}。",
+            "@ k FOR b; k HAS_UNIT_AMOUNT ua; ua PER_UNIT u; ua PER_UNIT u2",
+        ),
+        ("同一项目符合本办法多项条款的，按照就高原则支持，[不重复享受]{EXCLUSION#x}。", ""),
+    )
+    interest, hiring = doc.measures
+    assert [(e.scope, e.text) for e in interest.exclusions] == [
+        ("clause", "对企业按贷款利息的50%给予贴息，贷款逾期部分不予贴息。"),
+        ("document", GENERAL_PROVISION),
+    ]
+    assert [(e.scope, e.text) for e in hiring.exclusions] == [
+        ("paragraph", "同一人员同一年度不重复补贴。"),
+        ("document", GENERAL_PROVISION),
+    ]
+    for exclusion in interest.exclusions + hiring.exclusions:
+        assert doc.text[exclusion.start : exclusion.end] == exclusion.text
+    results = RulesEngine().match({"facts": {"人": 2, "月": 6}}, [doc])
+    assert [r.exclusions for r in results] == [
+        [e.text for e in interest.exclusions],
+        [e.text for e in hiring.exclusions],
+    ]
+
+
+def test_a_document_without_measures_keeps_its_exclusions_as_entities_only() -> None:
+    doc = _paragraphs(("[不予补助]{EXCLUSION#x}。", ""))
+    assert doc.measures == [] and [e.label for e in doc.entities] == ["EXCLUSION"]

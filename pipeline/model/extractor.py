@@ -228,7 +228,14 @@ class ModelExtractor:
                 window_spans[i] = self._window_spans(text, i, items[i], tag_probs[row, 1 : n + 1], boundaries)
         spans = [s for found_here in window_spans for s in found_here]
         spans = merged_neighbours(spans)
-        for convention in (priced_per_unit, floors_are_thresholds, listed_alike, bands_are_one_threshold):
+        conventions = (
+            no_lone_characters,
+            priced_per_unit,
+            floors_are_thresholds,
+            listed_alike,
+            bands_are_one_threshold,
+        )
+        for convention in conventions:
             spans = convention(spans, text)
         relations = listed_tiers(self._relations(spans, items, hidden, hints), spans, text)
         relations = ladder_thresholds(keys_in_order(relations, spans, text), spans, text)
@@ -523,6 +530,21 @@ def priced_per_unit(spans: list[_Span], text: str) -> list[_Span]:
 
 _CLAUSE_BREAKS = frozenset("，,；;。")
 # Words that set a floor: an award is capped (不超过, 最高), never floored.
+# Labels that name something in words: none of the corpus's train, dev and test spans of these is a
+# single character.
+_WORDED = frozenset({EntityLabel.BENEFICIARY, EntityLabel.METRIC, EntityLabel.CONDITION})
+
+
+def no_lone_characters(spans: list[_Span], text: str) -> list[_Span]:
+    """A claimant, metric or word-only condition of one character is no term: `对[新]引进的硕士研究生`.
+
+    >>> spans = [_Span(1, 2, EntityLabel.CONDITION, 0.6, 0), _Span(5, 10, EntityLabel.BENEFICIARY, 0.9, 0)]
+    >>> [s.label.value for s in no_lone_characters(spans, "对新引进的硕士研究生")]
+    ['BENEFICIARY']
+    """
+    return [s for s in spans if s.end - s.start > 1 or s.label not in _WORDED]
+
+
 _FLOOR = re.compile(r"不低于|不少于|(?<!不)高于|(?<!不)超过|达到")
 
 

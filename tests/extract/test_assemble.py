@@ -12,10 +12,19 @@ from pipeline.measures_view import measure_rows
 from pipeline.rules import RulesEngine
 
 
+def _paragraphs(*marked: tuple[str, str]) -> PolicyDocument:
+    """A document of annotated paragraphs, each a markup and its relations, assembled."""
+    records = []
+    for n, (markup, relations) in enumerate(marked, start=1):
+        record = parse_paragraph(markup, record_id=f"d#{n}", doc="d", where="test")
+        records.append(
+            record.model_copy(update={"relations": parse_relations(relations, record, where="test")})
+        )
+    return Assembler()(records_to_document("d", records))
+
+
 def _document(markup: str, relations: str) -> PolicyDocument:
-    record = parse_paragraph(markup, record_id="d#1", doc="d", where="test")
-    record = record.model_copy(update={"relations": parse_relations(relations, record, where="test")})
-    return Assembler()(records_to_document("d", [record]))
+    return _paragraphs((markup, relations))
 
 
 def _measures(markup: str, relations: str) -> list[Measure]:
@@ -329,16 +338,6 @@ def test_a_price_threshold_keeps_its_unit_and_is_checked_as_a_price() -> None:
     for price, eligible in [(30, True), (40, False)]:
         (result,) = engine.match({"facts": {"氢气终端零售价格": price, "公斤": 1000}}, [doc])
         assert (result.award == 10_000) is eligible, price
-
-
-def _paragraphs(*marked: tuple[str, str]) -> PolicyDocument:
-    records = []
-    for n, (markup, relations) in enumerate(marked, start=1):
-        record = parse_paragraph(markup, record_id=f"d#{n}", doc="d", where="test")
-        records.append(
-            record.model_copy(update={"relations": parse_relations(relations, record, where="test")})
-        )
-    return Assembler()(records_to_document("d", records))
 
 
 GENERAL_PROVISION = "同一项目符合本办法多项条款的，按照就高原则支持，不重复享受。"

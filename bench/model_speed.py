@@ -25,7 +25,6 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import numpy as np
-import onnxruntime as ort
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
@@ -33,7 +32,7 @@ sys.path.insert(0, str(ROOT))
 from pipeline.corpus import documents  # noqa: E402
 from pipeline.corpus.build import load_split  # noqa: E402
 from pipeline.corpus.convert import records_to_document  # noqa: E402
-from pipeline.model.extractor import ModelExtractor, Session, session_options  # noqa: E402
+from pipeline.model.extractor import ModelExtractor, Session, open_encoder  # noqa: E402
 from tests.readers.pdf_factory import make_notice_pdf  # noqa: E402
 
 
@@ -122,9 +121,7 @@ def main() -> None:
     )
     batches = _batches(extractor, texts)
     pool = ThreadPoolExecutor(args.threads)
-    one_window_all_threads = ort.InferenceSession(
-        str(args.model / "encoder.onnx"), session_options(args.threads), providers=["CPUExecutionProvider"]
-    )
+    one_window_all_threads = open_encoder(args.model / "encoder.onnx", args.threads, ["CPUExecutionProvider"])
 
     def onnx_parallel() -> None:
         list(pool.map(lambda feeds: extractor.encoder.run(None, feeds), batches))

@@ -113,10 +113,9 @@ def extractor_stage(
             )
         _log.info("no model in %s: using the pattern extractor", folder)
         return PatternExtractor()
-    import onnxruntime as ort
 
     from pipeline.extract.ensemble import EnsembleConfig, LabelEnsemble
-    from pipeline.model.extractor import ModelExtractor, session_options
+    from pipeline.model.extractor import ModelExtractor, open_encoder
 
     encoder_file = folder / ENCODER_FILES[precision]
     if not encoder_file.exists():
@@ -125,9 +124,7 @@ def extractor_stage(
     # On CPU, windows are read in parallel, each by a single-threaded call (pipeline.model.extractor);
     # one GPU, or the service's batcher fed by many documents, takes them one call at a time.
     parallel_windows = device == "cpu" and wrap_encoder is None
-    encoder = ort.InferenceSession(
-        str(encoder_file), session_options(1 if parallel_windows else None), providers=providers
-    )
+    encoder = open_encoder(encoder_file, 1 if parallel_windows else None, providers)
     confirm_providers(encoder.get_providers(), providers, what=str(encoder_file))
     session: Session = encoder
     if wrap_encoder is not None:

@@ -536,10 +536,8 @@ class _OnnxTeacher:
     extractor reads them, in parallel on every CPU."""
 
     def __init__(self, folder: Path) -> None:
-        import onnxruntime as ort
-
         from pipeline.devices import cpu_threads
-        from pipeline.model.extractor import session_options
+        from pipeline.model.extractor import open_encoder
 
         config = json.loads((folder / "config.json").read_text(encoding="utf-8"))
         if config["tags"] != list(TAGS):
@@ -547,9 +545,7 @@ class _OnnxTeacher:
         self.uses_hints = bool(config.get("pattern_hints", False))
         fp32 = folder / "encoder.fp32.onnx"
         encoder = fp32 if fp32.exists() else folder / "encoder.onnx"
-        self.session = ort.InferenceSession(
-            str(encoder), session_options(1), providers=["CPUExecutionProvider"]
-        )
+        self.session = open_encoder(encoder, 1, ["CPUExecutionProvider"])
         self.threads = cpu_threads()
 
     def soft_tags(self, examples: list[Example], vocab: CharVocab, temperature: float) -> list[torch.Tensor]:
@@ -618,6 +614,7 @@ def export(
 ) -> None:
     """Write `encoder.onnx` (tag probabilities and hidden states), its int8 quantisation,
     `relation.onnx`, the vocabulary and the model config; keep the torch weights for distillation."""
+    from onnxruntime.transformers.fusion_options import FusionOptions
     from onnxruntime.transformers.optimizer import optimize_model
 
     out.mkdir(parents=True, exist_ok=True)
@@ -630,9 +627,18 @@ def export(
     hints[0, 4:9] = torch.tensor([TAGS.index("B-THRESHOLD"), *[TAGS.index("I-THRESHOLD")] * 4])
     with _legacy_onnx_exporter():
         _export_encoder(model, (ids, mask, hints), out)
-    # onnxruntime's transformer optimizer fuses attention, LayerNorm and GELU before quantisation.
+    # onnxruntime's transformer optimizer fuses attention, LayerNorm and GELU before quantisation;
+    # residual Adds stay apart from their LayerNorm, which is faster on CPU (`open_encoder`).
     fp32 = out / "encoder.fp32.onnx"
-    fused = optimize_model(str(fp32), model_type="bert", num_heads=model.heads, hidden_size=model.hidden)
+    fusion = FusionOptions("bert")
+    fusion.enable_skip_layer_norm = False
+    fused = optimize_model(
+        str(fp32),
+        model_type="bert",
+        num_heads=model.heads,
+        hidden_size=model.hidden,
+        optimization_options=fusion,
+    )
     fused.save_model_to_file(str(fp32))
     quantise_encoder(fp32, out / "encoder.onnx")
     n = 3

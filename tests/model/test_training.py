@@ -102,6 +102,25 @@ def test_training_export_matches_torch(trained: Path) -> None:
     assert np.abs(int8_probs - expected).max() < 0.15
 
 
+def test_export_keeps_residual_adds_apart_from_their_layer_norms(trained: Path) -> None:
+    """onnxruntime's CPU SkipLayerNormalization kernel is slower than Add + LayerNormalization, so
+    neither the export nor the sessions of `open_encoder` fuse them; results stay those of the
+    default session."""
+    import onnx
+
+    from pipeline.model.extractor import open_encoder
+
+    for name in ("encoder.fp32.onnx", "encoder.onnx"):
+        ops = {node.op_type for node in onnx.load(str(trained / name)).graph.node}
+        assert "LayerNormalization" in ops and "SkipLayerNormalization" not in ops, name
+    vocab = load_vocab(trained)
+    ids = np.array([[vocab.cls, *vocab.encode(TEXT), vocab.sep]], dtype=np.int64)
+    feeds = {"input_ids": ids, "attention_mask": np.ones_like(ids), "hint_ids": np.zeros_like(ids)}
+    fused, _ = ort.InferenceSession(str(trained / "encoder.onnx")).run(None, feeds)
+    unfused, _ = open_encoder(trained / "encoder.onnx", 1, ["CPUExecutionProvider"]).run(None, feeds)
+    np.testing.assert_allclose(unfused, fused, atol=1e-3)
+
+
 def test_training_onnx_respects_padding(trained: Path) -> None:
     vocab = load_vocab(trained)
     short = [vocab.cls, *vocab.encode(TEXT[:12]), vocab.sep]

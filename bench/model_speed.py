@@ -6,10 +6,13 @@ encoder (the rest is reading the PDF, pattern hints, decoding and assembly).
 
 `--trained` is the training output that still holds `torch_weights.pt` (the shipped folder holds
 only what inference needs). Characters/s are over the test split's notices, encoder only, in the
-extractor's own windows and batches; each figure is the median of `--repeat` runs after a warm-up.
-Both engines get `--threads` CPU threads (2 by default) in each of two ways: as the extractor reads,
-that many windows at once with one thread each; and one window at a time over all the threads. The
-speed-up is the int8 model's best against PyTorch's best.
+extractor's own windows and batches; each figure is the median of `--repeat` rounds after a
+warm-up. Both engines get `--threads` CPU threads (2 by default) in each of two ways: as the
+extractor reads, that many windows at once with one thread each; and one window at a time over all
+the threads. Within a round every engine and way runs once, one after the other, so a change in the
+machine's speed over minutes (a shared virtual machine's drifts by up to a third) moves both engines
+alike; the speed-up is the median over rounds of the int8 model's best way against PyTorch's best
+way in the same round.
 """
 
 from __future__ import annotations
@@ -36,7 +39,7 @@ from pipeline.model.extractor import ModelExtractor, Session, open_encoder  # no
 from tests.readers.pdf_factory import make_notice_pdf  # noqa: E402
 
 
-def _batches(extractor: ModelExtractor, texts: list[str]) -> list[dict[str, np.ndarray]]:
+def encoder_inputs(extractor: ModelExtractor, texts: list[str]) -> list[dict[str, np.ndarray]]:
     """The encoder inputs the extractor would build for these texts (pattern hints included)."""
     from pipeline.model.features import PatternHints, pattern_hints, windows
 
@@ -89,15 +92,17 @@ class _TimedSession:
         return sum(characters for _, _, characters in self.calls)
 
 
-def _median_seconds(run: object, repeat: int) -> tuple[float, list[float]]:
-    assert callable(run)
-    run()
-    times = []
-    for _ in range(repeat):
-        started = time.perf_counter()
+def _timed_rounds(runs: dict[str, Callable[[], object]], repeat: int) -> dict[str, list[float]]:
+    """Seconds of each run in each of `repeat` rounds, after a warm-up; the runs take turns."""
+    for run in runs.values():
         run()
-        times.append(time.perf_counter() - started)
-    return statistics.median(times), times
+    times: dict[str, list[float]] = {name: [] for name in runs}
+    for _ in range(repeat):
+        for name, run in runs.items():
+            started = time.perf_counter()
+            run()
+            times[name].append(time.perf_counter() - started)
+    return times
 
 
 def main() -> None:
@@ -119,7 +124,7 @@ def main() -> None:
     extractor = ModelExtractor(
         args.model, threads=args.threads, batch_size=args.batch_size, paragraph_gate=not args.no_gate
     )
-    batches = _batches(extractor, texts)
+    batches = encoder_inputs(extractor, texts)
     pool = ThreadPoolExecutor(args.threads)
     one_window_all_threads = open_encoder(args.model / "encoder.onnx", args.threads, ["CPUExecutionProvider"])
 
@@ -131,19 +136,10 @@ def main() -> None:
             one_window_all_threads.run(None, feeds)
 
     results: dict[str, object] = {"characters": chars, "threads": args.threads}
-
-    def both_ways(engine: str, parallel: Callable[[], None], serial: Callable[[], None]) -> float:
-        """Time an engine both ways into `results`; its best characters/s."""
-        best = 0.0
-        for way, run in (("windows_in_parallel", parallel), ("one_window_at_a_time", serial)):
-            seconds, times = _median_seconds(run, args.repeat)
-            results[f"{engine}_{way}_chars_per_s"] = chars / seconds
-            results[f"{engine}_{way}_times"] = times
-            best = max(best, chars / seconds)
-        return best
-
-    onnx_best = both_ways("onnx_int8", onnx_parallel, onnx_serial)
-
+    runs: dict[str, Callable[[], object]] = {
+        "onnx_int8_windows_in_parallel": onnx_parallel,
+        "onnx_int8_one_window_at_a_time": onnx_serial,
+    }
     if args.trained:
         import torch
 
@@ -173,7 +169,21 @@ def main() -> None:
             for window in inputs:
                 torch_window(window)
 
-        results["speedup"] = onnx_best / both_ways("torch_fp32", torch_parallel, torch_serial)
+        runs["torch_fp32_windows_in_parallel"] = torch_parallel
+        runs["torch_fp32_one_window_at_a_time"] = torch_serial
+
+    times = _timed_rounds(runs, args.repeat)
+    for name, seconds in times.items():
+        results[f"{name}_chars_per_s"] = chars / statistics.median(seconds)
+        results[f"{name}_times"] = seconds
+    if args.trained:
+        ratios = [
+            min(times["torch_fp32_windows_in_parallel"][i], times["torch_fp32_one_window_at_a_time"][i])
+            / min(times["onnx_int8_windows_in_parallel"][i], times["onnx_int8_one_window_at_a_time"][i])
+            for i in range(args.repeat)
+        ]
+        results["speedup_per_round"] = ratios
+        results["speedup"] = statistics.median(ratios)
 
     # A 10-page digital notice through the whole pipeline with the model.
     from pipeline.extract.assemble import Assembler
@@ -190,7 +200,8 @@ def main() -> None:
             paragraphs *= 2
             pages = make_notice_pdf(pdf, paragraphs[:400], title="关于印发若干措施的通知")
         make_notice_pdf(pdf, paragraphs[: 400 * 10 // pages], title="关于印发若干措施的通知")
-        ingest_s, ingest_times = _median_seconds(lambda: pipeline.process_path(pdf), args.repeat)
+        ingest_times = _timed_rounds({"ingest": lambda: pipeline.process_path(pdf)}, args.repeat)["ingest"]
+        ingest_s = statistics.median(ingest_times)
         timed.calls = []
         doc = pipeline.process_path(pdf)
         results |= {

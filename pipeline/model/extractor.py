@@ -246,6 +246,7 @@ class ModelExtractor:
         spans = merged_neighbours(spans)
         conventions = (
             no_lone_characters,
+            priorities_set_no_terms,
             priced_per_unit,
             floors_are_thresholds,
             listed_alike,
@@ -559,6 +560,46 @@ def no_lone_characters(spans: list[_Span], text: str) -> list[_Span]:
     ['BENEFICIARY']
     """
     return [s for s in spans if s.end - s.start > 1 or s.label not in _WORDED]
+
+
+# A clause that grants priority, not a value: `…的，优先予以支持`, `予以优先保障`.
+_PRIORITY = re.compile(
+    r"优先(?:予以|给予)?(?:支持|推荐|安排|考虑|保障|扶持|纳入)|予以优先(?:支持|推荐|安排|考虑|保障|扶持)"
+)
+_MEASURE_VALUES = frozenset(
+    {
+        EntityLabel.BENEFIT_KIND,
+        EntityLabel.AMOUNT,
+        EntityLabel.RATE,
+        EntityLabel.UNIT_AMOUNT,
+        EntityLabel.CAP,
+    }
+)
+
+
+def priorities_set_no_terms(spans: list[_Span], text: str) -> list[_Span]:
+    """What a clause asks for only to grant priority is no eligibility condition (README rule 10:
+    support without a stated value gets no spans): `平台连接设备数量不少于1万台（套）的，优先予以支持`
+    after an award must not make the award require it. In a clause (to 。 or ；) with a priority phrase
+    and no award or value, the spans before the phrase go, exclusions apart. Of the 68 such clauses
+    in train, dev and test, none has a gold span before its priority phrase.
+
+    >>> text = "给予10万元补助。服务企业不少于100家的，优先予以支持。"
+    >>> spans = [_Span(2, 6, EntityLabel.AMOUNT, 0.9, 0), _Span(6, 8, EntityLabel.BENEFIT_KIND, 0.9, 0),
+    ...          _Span(9, 13, EntityLabel.METRIC, 0.8, 0), _Span(13, 19, EntityLabel.THRESHOLD, 0.9, 0)]
+    >>> [s.label.value for s in priorities_set_no_terms(spans, text)]
+    ['AMOUNT', 'BENEFIT_KIND']
+    """
+    dropped: set[int] = set()
+    for found in _PRIORITY.finditer(text):
+        start, end = _bounds(text, found.start(), "。！？!?\n；;")
+        inside = [i for i, s in enumerate(spans) if start <= s.start < end]
+        if any(spans[i].label in _MEASURE_VALUES for i in inside):
+            continue
+        dropped.update(
+            i for i in inside if spans[i].start < found.start() and spans[i].label != EntityLabel.EXCLUSION
+        )
+    return [s for i, s in enumerate(spans) if i not in dropped]
 
 
 _FLOOR = re.compile(r"不低于|不少于|(?<!不)高于|(?<!不)超过|达到")

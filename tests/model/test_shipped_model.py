@@ -135,6 +135,26 @@ def test_a_band_of_revenue_is_two_conditions_on_one_metric(pipeline: Pipeline) -
     assert [b.amount for m in (band, top) for b in m.benefits] == [200_000, 500_000]
 
 
+@pytest.mark.parametrize(
+    ("text", "condition"),
+    [
+        (
+            "对获评省级以上专精特新中小企业的，给予20万元一次性奖励。研发投入占营业收入比重不低于5%的，优先予以推荐。",
+            "获评省级以上专精特新中小企业",
+        ),
+        (
+            "对新建5G基站的企业，按每个基站2000元给予补贴；其中年度建设数量超过100个的，在用地审批方面予以优先保障。",
+            "新建5G基站",
+        ),
+    ],
+)
+def test_what_earns_priority_is_not_a_condition_of_the_award(
+    pipeline: Pipeline, text: str, condition: str
+) -> None:
+    (measure,) = pipeline.process_text(text).measures
+    assert [c.text for c in measure.conditions] == [condition]
+
+
 @pytest.mark.parametrize("folder", SHIPPED)
 def test_shipped_model_reads_the_same_on_any_number_of_threads(folder: Path) -> None:
     """Windows read in parallel, one per thread, give what one thread reading them in turn gives."""

@@ -566,15 +566,6 @@ def no_lone_characters(spans: list[_Span], text: str) -> list[_Span]:
 _PRIORITY = re.compile(
     r"优先(?:予以|给予)?(?:支持|推荐|安排|考虑|保障|扶持|纳入)|予以优先(?:支持|推荐|安排|考虑|保障|扶持)"
 )
-_MEASURE_VALUES = frozenset(
-    {
-        EntityLabel.BENEFIT_KIND,
-        EntityLabel.AMOUNT,
-        EntityLabel.RATE,
-        EntityLabel.UNIT_AMOUNT,
-        EntityLabel.CAP,
-    }
-)
 
 
 def priorities_set_no_terms(spans: list[_Span], text: str) -> list[_Span]:
@@ -592,9 +583,9 @@ def priorities_set_no_terms(spans: list[_Span], text: str) -> list[_Span]:
     """
     dropped: set[int] = set()
     for found in _PRIORITY.finditer(text):
-        start, end = _bounds(text, found.start(), "。！？!?\n；;")
+        start, end = _bounds(text, found.start(), _SENTENCE_MARKS)
         inside = [i for i, s in enumerate(spans) if start <= s.start < end]
-        if any(spans[i].label in _MEASURE_VALUES for i in inside):
+        if any(spans[i].label in TIER_VALUES or spans[i].label == EntityLabel.BENEFIT_KIND for i in inside):
             continue
         dropped.update(
             i for i in inside if spans[i].start < found.start() and spans[i].label != EntityLabel.EXCLUSION

@@ -2,17 +2,20 @@
 `zhengce ingest` takes on a 10-page digital notice with the model, and the share of it spent in the
 encoder (the rest is reading the PDF, pattern hints, decoding and assembly).
 
-    .venv/bin/python bench/model_speed.py --model models/ner [--trained models/runs/student]
+    .venv/bin/python bench/model_speed.py --model models/ner [--trained models/runs/l14a]
 
-`--trained` is the training output that still holds `torch_weights.pt` (the shipped folder holds
-only what inference needs). Characters/s are over the test split's notices, encoder only, in the
+PyTorch runs the model in fp32 with its SDPA attention (on this CPU a little faster than eager
+attention, `bench/int8_ceiling.py`), with the weights of `--trained`, the training output that
+still holds `torch_weights.pt` (the shipped folder holds only what inference needs); without it,
+the same architecture with its base encoder's weights (the arithmetic, so the speed, does not
+depend on the values). Characters/s are over the test split's notices, encoder only, in the
 extractor's own windows and batches; each figure is the median of `--repeat` rounds after a
 warm-up. Both engines get `--threads` CPU threads (2 by default) in each of two ways: as the
 extractor reads, that many windows at once with one thread each; and one window at a time over all
 the threads. Within a round every engine and way runs once, one after the other, so a change in the
-machine's speed over minutes (a shared virtual machine's drifts by up to a third) moves both engines
-alike; the speed-up is the median over rounds of the int8 model's best way against PyTorch's best
-way in the same round.
+machine's speed over minutes (a shared virtual machine's drifts by up to a third) moves both
+engines alike; the speed-up is the median over rounds of the int8 model's best way against
+PyTorch's best way in the same round.
 """
 
 from __future__ import annotations
@@ -140,50 +143,48 @@ def main() -> None:
         "onnx_int8_windows_in_parallel": onnx_parallel,
         "onnx_int8_one_window_at_a_time": onnx_serial,
     }
+    import torch
+
+    from pipeline.model.train import TaggerWithRelations, TrainOptions, _encoder
+
+    options_file = (args.trained or args.model) / "train_options.json"
+    options = TrainOptions.model_validate_json(options_file.read_text(encoding="utf-8"))
+    model = TaggerWithRelations(*_encoder(options, attention="sdpa"))
     if args.trained:
-        import torch
-
-        from pipeline.model.train import TaggerWithRelations, TrainOptions, _encoder
-
-        options = TrainOptions.model_validate_json(
-            (args.trained / "train_options.json").read_text(encoding="utf-8")
-        )
-        model = TaggerWithRelations(*_encoder(options))
         model.load_state_dict(torch.load(args.trained / "torch_weights.pt", weights_only=True))
-        model.eval()
-        inputs = [
-            tuple(torch.from_numpy(feeds[k]) for k in ("input_ids", "attention_mask", "hint_ids"))
-            for feeds in batches
-        ]
+    model.eval()
+    inputs = [
+        tuple(torch.from_numpy(feeds[k]) for k in ("input_ids", "attention_mask", "hint_ids"))
+        for feeds in batches
+    ]
 
-        @torch.no_grad()
-        def torch_window(window: tuple[torch.Tensor, ...]) -> None:
-            model(*window)
+    @torch.inference_mode()
+    def torch_window(window: tuple[torch.Tensor, ...]) -> None:
+        model(*window)
 
-        def torch_parallel() -> None:
-            torch.set_num_threads(1)
-            list(pool.map(torch_window, inputs))
+    def torch_parallel() -> None:
+        torch.set_num_threads(1)
+        list(pool.map(torch_window, inputs))
 
-        def torch_serial() -> None:
-            torch.set_num_threads(args.threads)
-            for window in inputs:
-                torch_window(window)
+    def torch_serial() -> None:
+        torch.set_num_threads(args.threads)
+        for window in inputs:
+            torch_window(window)
 
-        runs["torch_fp32_windows_in_parallel"] = torch_parallel
-        runs["torch_fp32_one_window_at_a_time"] = torch_serial
+    runs["torch_fp32_windows_in_parallel"] = torch_parallel
+    runs["torch_fp32_one_window_at_a_time"] = torch_serial
 
     times = _timed_rounds(runs, args.repeat)
     for name, seconds in times.items():
         results[f"{name}_chars_per_s"] = chars / statistics.median(seconds)
         results[f"{name}_times"] = seconds
-    if args.trained:
-        ratios = [
-            min(times["torch_fp32_windows_in_parallel"][i], times["torch_fp32_one_window_at_a_time"][i])
-            / min(times["onnx_int8_windows_in_parallel"][i], times["onnx_int8_one_window_at_a_time"][i])
-            for i in range(args.repeat)
-        ]
-        results["speedup_per_round"] = ratios
-        results["speedup"] = statistics.median(ratios)
+    ratios = [
+        min(times["torch_fp32_windows_in_parallel"][i], times["torch_fp32_one_window_at_a_time"][i])
+        / min(times["onnx_int8_windows_in_parallel"][i], times["onnx_int8_one_window_at_a_time"][i])
+        for i in range(args.repeat)
+    ]
+    results["speedup_per_round"] = ratios
+    results["speedup"] = statistics.median(ratios)
 
     # A 10-page digital notice through the whole pipeline with the model.
     from pipeline.extract.assemble import Assembler

@@ -272,7 +272,9 @@ class RelationHead(nn.Module):
         return self.mlp(torch.cat(features, dim=-1))
 
 
-def _encoder(options: TrainOptions) -> tuple[nn.Module, PretrainedConfig]:
+def _encoder(options: TrainOptions, attention: str = "eager") -> tuple[nn.Module, PretrainedConfig]:
+    """The encoder `options` name, untrained past its base. Eager attention (the default) traces
+    to ONNX with the padding mask intact; benchmarks of PyTorch itself take its faster `sdpa`."""
     if options.scratch:
         config = BertConfig(
             vocab_size=_vocab_size(options),
@@ -282,15 +284,14 @@ def _encoder(options: TrainOptions) -> tuple[nn.Module, PretrainedConfig]:
             intermediate_size=4 * options.scratch_hidden,
             max_position_embeddings=512,
         )
-        config._attn_implementation = "eager"
+        config._attn_implementation = attention
         return BertModel(config, add_pooling_layer=False), config
     assert options.base is not None
     config = AutoConfig.from_pretrained(options.base)
     if options.layers is not None:
         config.num_hidden_layers = options.layers
-    # Eager attention traces to ONNX with the padding mask intact.
     encoder = AutoModel.from_pretrained(
-        options.base, config=config, add_pooling_layer=False, attn_implementation="eager"
+        options.base, config=config, add_pooling_layer=False, attn_implementation=attention
     )
     return encoder, config
 

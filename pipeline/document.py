@@ -113,8 +113,9 @@ class Benefit(_Span):
 
 
 class Exclusion(_Span):
-    """A sentence that excludes or forbids double claims (`同一项目不重复享受`, `已获省级支持的不予补助`):
-    not a condition the rules engine can decide, so the applicant checks it."""
+    """A sentence that excludes or forbids double claims (`同一项目不重复享受`, `已获省级支持的不予补助`),
+    or caps measures stated elsewhere (`上述各项支持每家企业每年累计不超过500万元`): not a condition the
+    rules engine can decide, so the applicant checks it."""
 
     text: str = Field(description="the sentence as written")
     scope: Literal["clause", "paragraph", "document"] = Field(

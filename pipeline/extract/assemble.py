@@ -4,7 +4,9 @@ Whatever found the entities (the pattern extractor or the model), a measure is b
 each benefit is an anchor (its kind word, or its value when no kind is written) with the values it
 points to; a clause's benefits form one measure; conditions every benefit requires belong to the
 measure, a condition only some benefits require belongs to those benefits; tiers (values that each
-require their own threshold) become one measure per tier.
+require their own threshold) become one measure per tier. A clause that states only a cap, for no
+claimant and on no condition (`上述各项支持每家企业每年累计不超过500万元`), limits measures stated
+elsewhere: it is no measure of its own, and the measures it speaks of carry it as an exclusion does.
 """
 
 from __future__ import annotations
@@ -12,6 +14,7 @@ from __future__ import annotations
 import re
 from bisect import bisect_left
 from collections import Counter, defaultdict
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from pipeline.document import Benefit, Condition, Entity, Exclusion, Measure, PolicyDocument, Relation
@@ -373,6 +376,7 @@ def assemble(doc: PolicyDocument) -> list[Measure]:
     # clause (`…；交付船舶属于首制船型的，再给予…`) shares its conditions and keeps its title.
     title_of_condition: dict[str, str | None] = {}
     examples = [m.start() for m in _WORKED_EXAMPLE.finditer(doc.text)]
+    limits: list[Clause] = []  # clauses that only cap measures stated elsewhere
     for clause in segment(doc.text):
         if clause.is_heading or _in_worked_example(clause, examples, doc.text):
             continue
@@ -395,6 +399,9 @@ def assemble(doc: PolicyDocument) -> list[Measure]:
                 needed = list(dict.fromkeys(required + own))
                 drafts.append(_Draft(benefit, cap, needed, set(own) - set(required), claimants))
         if not drafts:
+            continue
+        if all(_limits_others(d) for d in drafts):
+            limits.append(clause)
             continue
         title = _title(clause, use_heading=clause.heading is not None and clause.heading != used_heading)
         used_heading = clause.heading
@@ -430,23 +437,38 @@ def assemble(doc: PolicyDocument) -> list[Measure]:
                     confidence=_confidence(graph, clause),
                 )
             )
-    attach_exclusions(doc, measures)
+    attach_exclusions(doc, measures, limits)
     return measures
 
 
-def attach_exclusions(doc: PolicyDocument, measures: list[Measure]) -> None:
-    """Give each measure the sentences with an `EXCLUSION` that qualify it: those in its own clause
-    (`…给予贴息，贷款逾期部分不予贴息`); else those in its paragraph (`…每人每月1000元。同一人员同一年度
-    不重复补贴。`); and those that stand apart from every measure, the document's general provisions
-    (`同一项目符合本办法多项条款的，按照就高原则支持，不重复享受`), which qualify them all."""
+def _limits_others(draft: _Draft) -> bool:
+    """A bare cap for no claimant and on no condition (`上述两项补助合计不超过1000万元`): a limit on
+    awards stated elsewhere. A cap with a claimant or a condition is an award of up to that much
+    (`对新认定的国家级、省级平台，分别给予最高100万元、50万元`)."""
+    b = draft.benefit
+    only_a_cap = b.cap is not None and b.kind is None and b.amount_min is None
+    only_a_cap &= b.rate is None and b.amount is None and b.unit_amount is None
+    return only_a_cap and not draft.needed and not draft.beneficiaries
+
+
+def attach_exclusions(
+    doc: PolicyDocument, measures: list[Measure], limits: Sequence[Clause] = ()
+) -> None:
+    """Give each measure the sentences with an `EXCLUSION`, or the `limits` (clauses that cap
+    measures stated elsewhere), that qualify it: those in its own clause (`…给予贴息，贷款逾期部分
+    不予贴息`); else those in its paragraph (`…每人每月1000元。同一人员同一年度不重复补贴。`); and those
+    that stand apart from every measure, the document's general provisions (`同一项目符合本办法多项
+    条款的，按照就高原则支持，不重复享受`, `上述各项支持每家企业每年累计不超过500万元`), which qualify
+    them all."""
     if not measures:
         return
     clauses = segment(doc.text)
     starts = [c.start for c in clauses]
+    positions = sorted([e.start for e in doc.entities if e.label == L.EXCLUSION] + [c.start for c in limits])
     seen: set[int] = set()
-    for entity in sorted((e for e in doc.entities if e.label == L.EXCLUSION), key=lambda e: e.start):
-        at = bisect_left(starts, entity.start + 1) - 1
-        if at < 0 or entity.start >= clauses[at].end or at in seen:
+    for position in positions:
+        at = bisect_left(starts, position + 1) - 1
+        if at < 0 or position >= clauses[at].end or at in seen:
             continue  # outside every clause (between paragraphs), or its sentence is attached already
         seen.add(at)
         clause = clauses[at]

@@ -377,3 +377,37 @@ def test_exclusions_qualify_their_clause_their_paragraph_or_the_whole_document()
 def test_a_document_without_measures_keeps_its_exclusions_as_entities_only() -> None:
     doc = _paragraphs(("[不予补助]{EXCLUSION#x}。", ""))
     assert doc.measures == [] and [e.label for e in doc.entities] == ["EXCLUSION"]
+
+
+def test_a_cap_for_no_claimant_on_no_condition_limits_the_measures_before_it() -> None:
+    doc = _paragraphs(
+        (
+            "对[新建项目]{BENEFICIARY#b}按[投资额]{BASE#ba}的[10%]{RATE#r}给予[补助]{BENEFIT_KIND#k}；"
+            "对[获得贷款]{CONDITION#c}的，按利息的[50%]{RATE#r2}给予[贴息]{BENEFIT_KIND#k2}。"
+            "上述两项补助合计不超过[1000万元]{CAP#cap}。",
+            "@ k FOR b; k HAS_RATE r; r HAS_BASE ba; k2 REQUIRES c; k2 HAS_RATE r2",
+        ),
+        ("上述各项支持每家企业每年累计不超过[500万元]{CAP#cap}。", ""),
+    )
+    assert [[b.rate for b in m.benefits] for m in doc.measures] == [[0.1], [0.5]]
+    for measure in doc.measures:
+        assert [(e.scope, e.text) for e in measure.exclusions] == [
+            ("paragraph", "上述两项补助合计不超过1000万元。"),
+            ("document", "上述各项支持每家企业每年累计不超过500万元。"),
+        ]
+    # No applicant is told it may claim 500万元 for nothing; each sees the limits beside its awards.
+    results = RulesEngine().match(
+        {"facts": {"投资额": 1_000_000, "利息": 10_000}, "tags": ["新建项目", "获得贷款"]}, [doc]
+    )
+    assert [r.award for r in results] == [100_000, 5_000]
+    assert all("上述各项支持每家企业每年累计不超过500万元。" in r.exclusions for r in results)
+
+
+def test_a_cap_with_its_own_condition_is_an_award_of_up_to_that_much() -> None:
+    measures = _measures(
+        "对[新认定为国家级工业互联网平台]{CONDITION#c}的，给予最高[100万元]{CAP#a}。",
+        "@ a REQUIRES c",
+    )
+    assert [(m.benefits[0].cap, [c.text for c in m.conditions]) for m in measures] == [
+        (1_000_000, ["新认定为国家级工业互联网平台"])
+    ]

@@ -187,23 +187,16 @@ def main() -> None:
         "attention_core_macs": layers * 2 * hidden * pairs,
         "ceiling_everything_else_free": torch_s / integer_products_s,
         "ceiling_at_kernel_peak": torch_s / ((qkv_macs + other_macs) / peak),
-        "machine": {"cpu": _cpu_name(), "flags_vnni": _has_vnni()},
+        "machine": _machine(),
     }
     print(json.dumps(results, indent=2))
 
 
-def _cpu_name() -> str:
-    for line in Path("/proc/cpuinfo").read_text(encoding="utf-8").splitlines():
-        if line.startswith("model name"):
-            return line.split(":", 1)[1].strip()
-    return os.uname().machine
-
-
-def _has_vnni() -> bool:
-    for line in Path("/proc/cpuinfo").read_text(encoding="utf-8").splitlines():
-        if line.startswith("flags"):
-            return "vnni" in line
-    return False
+def _machine() -> dict[str, object]:
+    """The CPU's model name and whether it has VNNI, the int8 dot-product instructions."""
+    lines = Path("/proc/cpuinfo").read_text(encoding="utf-8").splitlines()
+    info = {key.strip(): value.strip() for key, _, value in (line.partition(":") for line in lines)}
+    return {"cpu": info.get("model name", os.uname().machine), "vnni": "vnni" in info.get("flags", "")}
 
 
 if __name__ == "__main__":

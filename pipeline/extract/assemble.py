@@ -451,9 +451,7 @@ def _limits_others(draft: _Draft) -> bool:
     return only_a_cap and not draft.needed and not draft.beneficiaries
 
 
-def attach_exclusions(
-    doc: PolicyDocument, measures: list[Measure], limits: Sequence[Clause] = ()
-) -> None:
+def attach_exclusions(doc: PolicyDocument, measures: list[Measure], limits: Sequence[Clause] = ()) -> None:
     """Give each measure the sentences with an `EXCLUSION`, or the `limits` (clauses that cap
     measures stated elsewhere), that qualify it: those in its own clause (`…给予贴息，贷款逾期部分
     不予贴息`); else those in its paragraph (`…每人每月1000元。同一人员同一年度不重复补贴。`); and those

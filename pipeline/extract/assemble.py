@@ -377,7 +377,8 @@ def assemble(doc: PolicyDocument) -> list[Measure]:
     title_of_condition: dict[str, str | None] = {}
     examples = [m.start() for m in _WORKED_EXAMPLE.finditer(doc.text)]
     limits: list[Clause] = []  # clauses that only cap measures stated elsewhere
-    for clause in segment(doc.text):
+    clauses = segment(doc.text)
+    for clause in clauses:
         if clause.is_heading or _in_worked_example(clause, examples, doc.text):
             continue
         drafts: list[_Draft] = []
@@ -437,7 +438,7 @@ def assemble(doc: PolicyDocument) -> list[Measure]:
                     confidence=_confidence(graph, clause),
                 )
             )
-    attach_exclusions(doc, measures, limits)
+    attach_exclusions(doc, measures, clauses, limits)
     return measures
 
 
@@ -451,16 +452,17 @@ def _limits_others(draft: _Draft) -> bool:
     return only_a_cap and not draft.needed and not draft.beneficiaries
 
 
-def attach_exclusions(doc: PolicyDocument, measures: list[Measure], limits: Sequence[Clause] = ()) -> None:
-    """Give each measure the sentences with an `EXCLUSION`, or the `limits` (clauses that cap
-    measures stated elsewhere), that qualify it: those in its own clause (`…给予贴息，贷款逾期部分
-    不予贴息`); else those in its paragraph (`…每人每月1000元。同一人员同一年度不重复补贴。`); and those
-    that stand apart from every measure, the document's general provisions (`同一项目符合本办法多项
-    条款的，按照就高原则支持，不重复享受`, `上述各项支持每家企业每年累计不超过500万元`), which qualify
-    them all."""
+def attach_exclusions(
+    doc: PolicyDocument, measures: list[Measure], clauses: Sequence[Clause], limits: list[Clause]
+) -> None:
+    """Give each measure the sentences (of the document's `clauses`) with an `EXCLUSION`, or the
+    `limits` (clauses that cap measures stated elsewhere), that qualify it: those in its own
+    clause (`…给予贴息，贷款逾期部分不予贴息`); else those in its paragraph (`…每人每月1000元。
+    同一人员同一年度不重复补贴。`); and those that stand apart from every measure, the document's
+    general provisions (`同一项目符合本办法多项条款的，按照就高原则支持，不重复享受`,
+    `上述各项支持每家企业每年累计不超过500万元`), which qualify them all."""
     if not measures:
         return
-    clauses = segment(doc.text)
     starts = [c.start for c in clauses]
     positions = sorted([e.start for e in doc.entities if e.label == L.EXCLUSION] + [c.start for c in limits])
     seen: set[int] = set()
